@@ -1,0 +1,140 @@
+//! Finding a kernel tree and installing its uapi headers.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::arch::{ARCHES, Arch};
+use crate::process::run_checked;
+
+/// Debian's kernel source package, the default when no tree is given.
+pub const DEBIAN_SOURCE_TARBALL: &str = "/usr/src/linux-source-6.12.tar.xz";
+/// The Debian package that ships [`DEBIAN_SOURCE_TARBALL`].
+pub const DEBIAN_SOURCE_PACKAGE: &str = "linux-source-6.12";
+
+/// A kernel source tree and the version its top Makefile declares.
+#[derive(Debug)]
+pub struct KernelTree {
+    pub root: PathBuf,
+    pub version: String,
+}
+
+/// Uses the tree at `explicit` if given, otherwise Debian's kernel source, extracted into `cache_dir` once per tarball.
+pub fn resolve_kernel_tree(explicit: Option<PathBuf>, cache_dir: &Path) -> Result<KernelTree, String> {
+    let root = match explicit {
+        Some(path) => path,
+        None => extract_debian_source(Path::new(DEBIAN_SOURCE_TARBALL), cache_dir)?,
+    };
+    let version = read_kernel_version(&root)?;
+    Ok(KernelTree { root, version })
+}
+
+/// Reads `VERSION.PATCHLEVEL.SUBLEVEL` (plus `EXTRAVERSION`) from the tree's top Makefile.
+pub fn read_kernel_version(root: &Path) -> Result<String, String> {
+    let makefile = root.join("Makefile");
+    let text = fs::read_to_string(&makefile).map_err(|e| {
+        format!(
+            "{} is not a kernel tree: cannot read {}: {e}",
+            root.display(),
+            makefile.display()
+        )
+    })?;
+    let variable = |name: &str| {
+        text.lines()
+            .find_map(|line| {
+                let (key, value) = line.split_once('=')?;
+                (key.trim() == name).then(|| value.trim().to_string())
+            })
+            .ok_or_else(|| format!("{} does not set {name}", makefile.display()))
+    };
+    let mut version = format!(
+        "{}.{}.{}",
+        variable("VERSION")?,
+        variable("PATCHLEVEL")?,
+        variable("SUBLEVEL")?
+    );
+    version.push_str(&variable("EXTRAVERSION")?);
+    Ok(version)
+}
+
+/// The parts of the tree `make headers_install` reads, for every architecture in the table. Extracting only these
+/// keeps the cache small and the extraction short.
+fn headers_install_inputs(top: &str) -> Vec<String> {
+    let mut patterns: Vec<String> = ["Makefile", "scripts/*", "include/uapi/*", "usr/*", "tools/include/*"]
+        .iter()
+        .map(|part| format!("{top}/{part}"))
+        .collect();
+    for arch in ARCHES {
+        let dir = format!("{top}/arch/{}", arch.kernel_arch);
+        // Syscall tables feed the generated unistd headers; `tools` holds the host programs arch Makefiles build.
+        for part in ["Makefile*", "include/*", "tools/*", "*syscall*"] {
+            patterns.push(format!("{dir}/{part}"));
+        }
+    }
+    patterns
+}
+
+/// Extracts the Debian kernel tarball into `cache_dir`, unless the cache already holds this very tarball.
+fn extract_debian_source(tarball: &Path, cache_dir: &Path) -> Result<PathBuf, String> {
+    let metadata = fs::metadata(tarball).map_err(|e| {
+        format!(
+            "no kernel tree given and {} is missing ({e}): run scripts/generate, which installs the \
+             {DEBIAN_SOURCE_PACKAGE} package, or pass --kernel PATH",
+            tarball.display()
+        )
+    })?;
+    let mtime = metadata
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
+    let identity = format!("{} {} {:?}\n", tarball.display(), metadata.len(), mtime);
+    let top = tarball
+        .file_name()
+        .and_then(|name| name.to_str())
+        .and_then(|name| name.strip_suffix(".tar.xz"))
+        .ok_or_else(|| format!("{} is not a .tar.xz", tarball.display()))?;
+    let tree = cache_dir.join(top);
+    let stamp = cache_dir.join(format!("{top}.stamp"));
+    if fs::read_to_string(&stamp).ok().as_deref() == Some(identity.as_str()) && tree.join("Makefile").exists() {
+        return Ok(tree);
+    }
+
+    eprintln!("extracting {} into {}", tarball.display(), cache_dir.display());
+    let staging = cache_dir.join(format!("{top}.partial"));
+    remove_if_present(&staging)?;
+    remove_if_present(&tree)?;
+    fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
+    let mut tar = Command::new("tar");
+    tar.arg("-xJf").arg(tarball).arg("-C").arg(&staging).arg("--wildcards");
+    tar.args(headers_install_inputs(top));
+    run_checked(&mut tar)?;
+    fs::rename(staging.join(top), &tree).map_err(|e| format!("cannot move the extracted tree into place: {e}"))?;
+    remove_if_present(&staging)?;
+    fs::write(&stamp, identity).map_err(|e| format!("cannot write {}: {e}", stamp.display()))?;
+    Ok(tree)
+}
+
+fn remove_if_present(path: &Path) -> Result<(), String> {
+    match fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(format!("cannot remove {}: {e}", path.display())),
+        _ => Ok(()),
+    }
+}
+
+/// Runs `make headers_install` for `arch` into `destination`, building out of tree so the kernel tree (perhaps the
+/// user's own checkout) is left untouched.
+pub fn install_headers(tree: &KernelTree, arch: &Arch, scratch: &Path) -> Result<PathBuf, String> {
+    let build = scratch.join(format!("build-{}", arch.name));
+    let destination = scratch.join(format!("headers-{}", arch.name));
+    fs::create_dir_all(&build).map_err(|e| format!("cannot create {}: {e}", build.display()))?;
+    let mut make = Command::new("make");
+    make.arg("-s")
+        .arg("-C")
+        .arg(&tree.root)
+        .arg(format!("O={}", build.display()))
+        .arg(format!("ARCH={}", arch.kernel_arch))
+        .arg(format!("INSTALL_HDR_PATH={}", destination.display()))
+        .arg("headers_install");
+    run_checked(&mut make)?;
+    Ok(destination.join("include"))
+}
