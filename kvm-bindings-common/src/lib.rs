@@ -1,0 +1,33 @@
+//! What every kvm-bindings arch crate shares.
+//!
+//! - bindgen's helper types ([`__IncompleteArrayField`], [`__BindgenBitfieldUnit`], [`__BindgenUnionField`]),
+//!   generated once from bindgen's own output and made `repr(transparent)` so that zerocopy can derive its traits
+//!   on them; every arch crate imports them instead of carrying a copy.
+//! - With the `serde` feature, [`serde_impls!`], which gives a binding type `Serialize` and `Deserialize` as its raw
+//!   bytes, and [`union_into_bytes!`], which the generated bindings use for unions.
+//!
+//! This crate is an implementation detail of `kvm-bindings-x86_64`, `kvm-bindings-arm64` and the `kvm-bindings`
+//! facade; VMMs depend on the facade.
+#![no_std]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[allow(clippy::all, clippy::undocumented_unsafe_blocks, missing_docs, non_camel_case_types)]
+mod bindgen_helpers;
+pub use bindgen_helpers::*;
+
+#[cfg(feature = "serde")]
+mod serialize;
+#[cfg(feature = "serde")]
+pub use serialize::BytesVisitor;
+
+#[cfg(feature = "serde")]
+mod union_bytes;
+
+/// Re-exports for the macros, so arch crates need not name these dependencies themselves.
+#[doc(hidden)]
+pub mod __private {
+    #[cfg(feature = "serde")]
+    pub use serde;
+    #[cfg(feature = "serde")]
+    pub use zerocopy;
+}
