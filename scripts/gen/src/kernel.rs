@@ -138,3 +138,27 @@ pub fn install_headers(tree: &KernelTree, arch: &Arch, scratch: &Path) -> Result
     run_checked(&mut make)?;
     Ok(destination.join("include"))
 }
+
+/// A fresh scratch directory for one run, under the system's temporary directory.
+pub fn scratch_dir(purpose: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("kvm-bindings-{purpose}-{}", std::process::id()))
+}
+
+/// Installs every architecture's headers in parallel (`make` spends most of its time building host tools, one
+/// core each), returning each arch's include directory in the order of `arches`.
+pub fn install_all_headers(
+    tree: &KernelTree,
+    arches: &[&'static Arch],
+    scratch: &Path,
+) -> Result<Vec<PathBuf>, String> {
+    std::thread::scope(|scope| {
+        let installs: Vec<_> = arches
+            .iter()
+            .map(|arch| scope.spawn(move || install_headers(tree, arch, scratch)))
+            .collect();
+        installs
+            .into_iter()
+            .map(|install| install.join().expect("make does not panic"))
+            .collect()
+    })
+}

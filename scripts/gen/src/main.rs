@@ -6,6 +6,7 @@
 
 mod arch;
 mod kernel;
+mod layout;
 mod output;
 mod process;
 mod raw_bindings;
@@ -25,6 +26,7 @@ pub const REGENERATE_COMMAND: &str = "scripts/generate";
 enum Mode {
     Generate,
     Check,
+    CheckLayout,
 }
 
 #[derive(Debug)]
@@ -34,7 +36,7 @@ struct Options {
     arches: Vec<&'static Arch>,
 }
 
-const USAGE: &str = "usage: kvm-bindings-gen (generate|check) [--kernel PATH] [--arch NAME]...
+const USAGE: &str = "usage: kvm-bindings-gen (generate|check|check-layout) [--kernel PATH] [--arch NAME]...
   --kernel PATH   kernel source tree (default: $KVM_BINDINGS_KERNEL, else Debian's linux-source-6.12)
   --arch NAME     only this architecture (repeatable; default: all)";
 
@@ -42,6 +44,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
     let mode = match args.next().as_deref() {
         Some("generate") => Mode::Generate,
         Some("check") => Mode::Check,
+        Some("check-layout") => Mode::CheckLayout,
         other => return Err(format!("unknown command {other:?}\n{USAGE}")),
     };
     let mut kernel = std::env::var_os("KVM_BINDINGS_KERNEL")
@@ -79,21 +82,21 @@ fn run(options: &Options) -> Result<bool, String> {
     let root = repository_root();
     let cache = root.join("target/kernel-source");
     let tree = kernel::resolve_kernel_tree(options.kernel.clone(), &cache)?;
-    let generated = output::generate_all(&root, &tree, &options.arches)?;
     let clean = match options.mode {
         Mode::Generate => {
-            output::write_all(&root, &generated)?;
+            output::write_all(&root, &output::generate_all(&root, &tree, &options.arches)?)?;
             true
         }
-        Mode::Check => output::check_all(&root, &tree, &generated)?,
+        Mode::Check => output::check_all(&root, &tree, &output::generate_all(&root, &tree, &options.arches)?)?,
+        Mode::CheckLayout => layout::check_layouts(&root, &tree, &options.arches)?,
+    };
+    let done = match options.mode {
+        Mode::Generate => "regenerated",
+        Mode::Check => "checked the bindings of",
+        Mode::CheckLayout => "checked the layouts of",
     };
     eprintln!(
-        "{} {} arch(es) from Linux {} in {:.1} s",
-        if options.mode == Mode::Generate {
-            "regenerated"
-        } else {
-            "checked"
-        },
+        "{done} {} arch(es) from Linux {} in {:.1} s",
         options.arches.len(),
         tree.version,
         started.elapsed().as_secs_f64()

@@ -104,10 +104,9 @@ fn rewrite_bindings(raw: &str, padded: &str, crate_dir: &Path) -> Result<ArchBin
     Ok(ArchBindings { items, helpers })
 }
 
-/// Installs every architecture's headers (in parallel: `make` spends most of it building host tools), then runs
-/// bindgen and the rewrite passes, returning every file the generator owns, in a fixed order.
+/// Installs every architecture's headers, then runs bindgen and the rewrite passes, returning every file the generator owns, in a fixed order.
 pub fn generate_all(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -> Result<Vec<GeneratedFile>, String> {
-    let scratch = std::env::temp_dir().join(format!("kvm-bindings-gen-{}", std::process::id()));
+    let scratch = kernel::scratch_dir("gen");
     let result = generate_in(root, tree, arches, &scratch);
     let _ = fs::remove_dir_all(&scratch);
     result
@@ -119,16 +118,7 @@ fn generate_in(
     arches: &[&'static Arch],
     scratch: &Path,
 ) -> Result<Vec<GeneratedFile>, String> {
-    let headers: Vec<PathBuf> = thread::scope(|scope| {
-        let installs: Vec<_> = arches
-            .iter()
-            .map(|arch| scope.spawn(move || kernel::install_headers(tree, arch, scratch)))
-            .collect();
-        installs
-            .into_iter()
-            .map(|install| install.join().expect("make does not panic"))
-            .collect::<Result<_, _>>()
-    })?;
+    let headers = kernel::install_all_headers(tree, arches, scratch)?;
 
     let clang = raw_bindings::clang_version();
     let mut files = Vec::new();

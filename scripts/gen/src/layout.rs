@@ -1,0 +1,175 @@
+//! The layout check: rustc's layout of every C struct and union in an arch crate (printed by `scripts/layout`),
+//! asserted against the arch's own gcc with `_Static_assert`, compiled `-fsyntax-only` against the same installed
+//! headers. Nothing is executed for the target, so one x86_64 machine checks every architecture.
+
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::arch::Arch;
+use crate::kernel::{self, KernelTree};
+use crate::process::{output_of, run_checked};
+
+/// What one arch's check covered.
+#[derive(Debug, Default)]
+struct Coverage {
+    /// Named structs and unions, by size and alignment.
+    named: usize,
+    /// Anonymous (`__bindgen_ty_N`) structs and unions, by size and alignment through the member of that type.
+    anonymous: BTreeSet<String>,
+    offsets: usize,
+    /// Members checked by size.
+    sizes: usize,
+    /// Structs and unions in the bindings: (structs, unions).
+    total: (usize, usize),
+}
+
+/// The tags (`struct NAME {` / `union NAME {`) the installed headers define, so a type bindgen named after a
+/// `typedef struct { … } NAME` is spelled without the keyword.
+fn defined_tags(headers: &Path) -> Result<BTreeSet<String>, String> {
+    let mut tags = BTreeSet::new();
+    let mut pending = vec![headers.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))? {
+            let path = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?.path();
+            if path.is_dir() {
+                pending.push(path);
+                continue;
+            }
+            let text = fs::read_to_string(&path).unwrap_or_default();
+            let words: Vec<&str> = text
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '{'))
+                .collect();
+            for pair in words.windows(3) {
+                let tag_follows = matches!(pair[0], "struct" | "union");
+                let (name, opens) = match pair[1].strip_suffix('{') {
+                    Some(name) => (name, true),
+                    None => (pair[1], pair[2].starts_with('{')),
+                };
+                if tag_follows && opens && !name.is_empty() {
+                    tags.insert(format!("{} {name}", pair[0]));
+                }
+            }
+        }
+    }
+    Ok(tags)
+}
+
+/// Turns the layout program's table into C `_Static_assert`s.
+fn assertions(table: &str, tags: &BTreeSet<String>) -> Result<(String, Coverage), String> {
+    let mut c = String::from("#include <linux/kvm.h>\n\n");
+    let mut coverage = Coverage::default();
+    let mut spelled = std::collections::BTreeMap::new();
+    for line in table.lines() {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        match fields.as_slice() {
+            ["type", kind, name, size, align] => {
+                let tagged = format!("{kind} {name}");
+                let spelling = if tags.contains(&tagged) {
+                    tagged
+                } else {
+                    name.to_string()
+                };
+                writeln!(c, "_Static_assert(sizeof({spelling}) == {size}, \"{name}: size\");").unwrap();
+                writeln!(
+                    c,
+                    "_Static_assert(_Alignof({spelling}) == {align}, \"{name}: alignment\");"
+                )
+                .unwrap();
+                coverage.named += 1;
+                spelled.insert(name.to_string(), spelling);
+            }
+            ["offset", name, path, offset] => {
+                let ty = spelled
+                    .get(*name)
+                    .ok_or_else(|| format!("offset before type: {line}"))?;
+                writeln!(
+                    c,
+                    "_Static_assert(__builtin_offsetof({ty}, {path}) == {offset}, \"{name}.{path}: offset\");"
+                )
+                .unwrap();
+                coverage.offsets += 1;
+            }
+            ["member", name, path, size, align, anonymous] => {
+                let ty = spelled
+                    .get(*name)
+                    .ok_or_else(|| format!("member before type: {line}"))?;
+                let member = format!("((({ty} *)0)->{path})");
+                writeln!(c, "_Static_assert(sizeof{member} == {size}, \"{name}.{path}: size\");").unwrap();
+                coverage.sizes += 1;
+                if *anonymous != "-" {
+                    writeln!(
+                        c,
+                        "_Static_assert(__alignof__{member} == {align}, \"{name}.{path}: alignment\");"
+                    )
+                    .unwrap();
+                    coverage.anonymous.insert(anonymous.to_string());
+                }
+            }
+            ["total", structs, unions] => {
+                let count = |n: &str| n.parse::<usize>().map_err(|e| format!("bad count in {line}: {e}"));
+                coverage.total = (count(structs)?, count(unions)?);
+            }
+            _ => return Err(format!("unexpected line from the layout program: {line}")),
+        }
+    }
+    Ok((c, coverage))
+}
+
+/// Builds the layout program once; returns its path.
+fn build_layout_program(root: &Path) -> Result<PathBuf, String> {
+    let manifest = root.join("scripts/layout/Cargo.toml");
+    run_checked(
+        Command::new("cargo")
+            .args(["build", "--quiet", "--release", "--locked", "--manifest-path"])
+            .arg(&manifest),
+    )?;
+    Ok(root.join("scripts/layout/target/release/kvm-bindings-layout"))
+}
+
+/// Checks every arch's layouts against its gcc. Returns whether all matched.
+pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -> Result<bool, String> {
+    let program = build_layout_program(root)?;
+    let scratch = kernel::scratch_dir("layout");
+    let result = (|| {
+        let headers = kernel::install_all_headers(tree, arches, &scratch)?;
+        let mut clean = true;
+        for (arch, headers) in arches.iter().zip(&headers) {
+            let table = output_of(Command::new(&program).arg(arch.name))?;
+            let (c, coverage) = assertions(&table, &defined_tags(headers)?)?;
+            let source = scratch.join(format!("layout-{}.c", arch.name));
+            fs::write(&source, c).map_err(|e| format!("cannot write {}: {e}", source.display()))?;
+            let mut gcc = Command::new(arch.gcc);
+            gcc.args(["-fsyntax-only", "-std=gnu11", "-nostdinc", "-Wall"])
+                .arg("-I")
+                .arg(headers)
+                .arg(&source);
+            let matched = run_checked(&mut gcc).is_ok();
+            let (structs, unions) = coverage.total;
+            println!(
+                "{}: {} of {structs} structs and {unions} unions checked by size and alignment ({} named, {} \
+                 anonymous through their member; the other {} have no C name: anonymous members, checked through the \
+                 offsets and sizes of their promoted fields, and their wrappers), {} field offsets, {} field sizes, with {}: {}",
+                arch.name,
+                coverage.named + coverage.anonymous.len(),
+                coverage.named,
+                coverage.anonymous.len(),
+                structs + unions - coverage.named - coverage.anonymous.len(),
+                coverage.offsets,
+                coverage.sizes,
+                arch.gcc,
+                if matched {
+                    "all match"
+                } else {
+                    "MISMATCH (gcc's errors above)"
+                }
+            );
+            clean &= matched;
+        }
+        Ok(clean)
+    })();
+    let _ = fs::remove_dir_all(&scratch);
+    result
+}
