@@ -11,6 +11,8 @@ mod output;
 mod process;
 mod raw_bindings;
 mod rewrite;
+#[cfg(test)]
+mod rewrite_tests;
 mod serde_list;
 
 use std::path::{Path, PathBuf};

@@ -192,9 +192,11 @@ pub fn flatten_flex_arrays(items: &mut Vec<Item>) -> Vec<String> {
         }
     }
 
-    // A wrapper that a union still names stays, with its empty struct.
+    // A wrapper that a union still names stays, with its empty struct. Only type definitions count: the wrappers'
+    // own impls and layout asserts go with them.
     let still_named: BTreeSet<String> = items
         .iter()
+        .filter(|item| matches!(item, Item::Struct(_) | Item::Union(_) | Item::Type(_)))
         .filter(|item| !item_subject(item).is_some_and(|name| flattened_wrappers.contains(&name)))
         .flat_map(|item| identifiers_of(item))
         .collect();
