@@ -18,7 +18,7 @@ pub use bindgen_helpers::*;
 #[cfg(feature = "serde")]
 mod serialize;
 #[cfg(feature = "serde")]
-pub use serialize::BytesVisitor;
+pub use serialize::{BytesVisitor, deserialize_bytes_into};
 
 #[cfg(feature = "serde")]
 mod union_bytes;

@@ -3,7 +3,8 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use serde::de::{IgnoredAny, SeqAccess, Visitor};
+use serde::Deserializer;
+use serde::de::{Error, SeqAccess, Visitor};
 use zerocopy::{FromBytes, IntoBytes};
 
 /// Implements `serde::Serialize` and `serde::Deserialize` for binding types, as their bytes.
@@ -12,11 +13,20 @@ use zerocopy::{FromBytes, IntoBytes};
 /// crate's `serde` feature, for every type in the list this macro is invoked with, and for every type those
 /// contain).
 ///
-/// - Serializing writes the value's bytes with `serialize_bytes`: a length-prefixed byte string in bincode and
-///   bitcode, an array of numbers in serde_json — the same bytes kvm-bindings 0.14 writes.
-/// - Deserializing accepts a byte string (bincode, bitcode) or a sequence of numbers (serde_json), and copies it
-///   straight into the value. Input shorter than the type is zero-padded and longer input is truncated: a snapshot
-///   taken where the kernel's struct was smaller or larger still restores, and fields it did not know stay zero.
+/// # Encoding
+///
+/// Serializing writes the value's bytes with `serialize_bytes`: a length-prefixed byte string in bincode and
+/// bitcode, an array of numbers in serde_json — the same bytes kvm-bindings 0.14 writes.
+///
+/// Deserializing reads a byte string (bincode, bitcode) or, in human-readable formats, a sequence of numbers
+/// (serde_json), straight into the value. See [`deserialize_bytes_into`] for what is accepted and rejected.
+///
+/// # Short and long input
+///
+/// Input shorter than the type is zero-padded and longer input is truncated: a snapshot taken where the kernel's
+/// struct was smaller still restores, with the fields that kernel did not know left zero, and a snapshot from a
+/// kernel whose struct grew restores the fields this crate knows. (kvm-bindings 0.14 rejects longer input in
+/// serde_json; it truncates it in bincode and bitcode, as this crate does in every format.)
 ///
 /// ```
 /// # #[derive(Debug, Default, PartialEq, zerocopy::IntoBytes, zerocopy::FromBytes, zerocopy::Immutable)]
@@ -27,9 +37,18 @@ use zerocopy::{FromBytes, IntoBytes};
 /// let xcr = kvm_xcr { xcr: 0, reserved: 0, value: 7 };
 /// let json = serde_json::to_string(&xcr).unwrap();
 /// assert_eq!(json, "[0,0,0,0,0,0,0,0,7,0,0,0,0,0,0,0]");
+///
 /// // A shorter struct from an older kernel: the missing bytes become zero.
 /// let old: kvm_xcr = serde_json::from_str("[1,0,0,0]").unwrap();
 /// assert_eq!(old, kvm_xcr { xcr: 1, reserved: 0, value: 0 });
+///
+/// // A longer struct from a newer kernel: the bytes past the 16 of `kvm_xcr` are ignored.
+/// let new: kvm_xcr = serde_json::from_str("[2,0,0,0, 0,0,0,0, 9,0,0,0,0,0,0,0, 5,5,5,5]").unwrap();
+/// assert_eq!(new, kvm_xcr { xcr: 2, reserved: 0, value: 9 });
+///
+/// // Malformed input is an error, never a panic: a number that is not a byte, or a string.
+/// assert!(serde_json::from_str::<kvm_xcr>("[256]").is_err());
+/// assert!(serde_json::from_str::<kvm_xcr>("\"xcr0\"").is_err());
 /// ```
 #[macro_export]
 macro_rules! serde_impls {
@@ -49,11 +68,32 @@ macro_rules! serde_impls {
                 where
                     D: $crate::__private::serde::Deserializer<'de>,
                 {
-                    deserializer.deserialize_bytes($crate::BytesVisitor::<$ty>::new())
+                    $crate::deserialize_bytes_into::<Self, D>(deserializer)
                 }
             }
         )*
     };
+}
+
+/// Reads a `T` from a deserializer as [`serde_impls!`] does: its bytes, zero-padded when the input is shorter than
+/// `T` and truncated when it is longer.
+///
+/// - Formats that are not human-readable (bincode, bitcode) are asked for a byte string, copied into the value.
+/// - Human-readable formats (serde_json) are asked for a sequence, because that is what their `serialize_bytes`
+///   writes; each element must be a number from 0 to 255, including those past the end of `T`. A string is
+///   rejected: serde_json would otherwise hand its UTF-8 text over as if it were the struct's bytes.
+///
+/// Every error is the format's own error type, naming what was expected (for example "the 16 bytes of kvm_xcr").
+pub fn deserialize_bytes_into<'de, T, D>(deserializer: D) -> Result<T, D::Error>
+where
+    T: FromBytes + IntoBytes,
+    D: Deserializer<'de>,
+{
+    if deserializer.is_human_readable() {
+        deserializer.deserialize_seq(BytesVisitor::<T>::new())
+    } else {
+        deserializer.deserialize_bytes(BytesVisitor::<T>::new())
+    }
 }
 
 /// The `serde` visitor behind [`serde_impls!`]: builds a `T` from a byte string or a sequence of bytes, zero-padding
@@ -73,18 +113,31 @@ impl<T> Default for BytesVisitor<T> {
     }
 }
 
+/// `T`'s name without its module path, for error messages: `kvm_regs`, not `kvm_bindings_x86_64::bindings::kvm_regs`.
+fn short_type_name<T>() -> &'static str {
+    let name = core::any::type_name::<T>();
+    name.rsplit("::").next().unwrap_or(name)
+}
+
 impl<'de, T: FromBytes + IntoBytes> Visitor<'de> for BytesVisitor<T> {
     type Value = T;
 
     fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-        write!(formatter, "the {} bytes of a {}", core::mem::size_of::<T>(), core::any::type_name::<T>())
+        write!(
+            formatter,
+            "the {} bytes of {}",
+            core::mem::size_of::<T>(),
+            short_type_name::<T>()
+        )
     }
 
-    fn visit_bytes<E: serde::de::Error>(self, bytes: &[u8]) -> Result<T, E> {
-        // The common case, a snapshot from the same kernel: one copy from the input into the value.
-        if let Ok(value) = T::read_from_bytes(bytes) {
+    fn visit_bytes<E: Error>(self, bytes: &[u8]) -> Result<T, E> {
+        // Input at least as long as `T` (the common case: a snapshot from the same kernel) is one copy from the input
+        // into the value; the excess is ignored.
+        if let Ok((value, _excess)) = T::read_from_prefix(bytes) {
             return Ok(value);
         }
+        // Shorter input: the bytes it has, then zeroes.
         let mut value = T::new_zeroed();
         let destination = value.as_mut_bytes();
         let length = bytes.len().min(destination.len());
@@ -100,9 +153,9 @@ impl<'de, T: FromBytes + IntoBytes> Visitor<'de> for BytesVisitor<T> {
                 None => return Ok(value),
             }
         }
-        // Longer input is truncated, but a format that checks its sequences were read to the end (serde_json) still
-        // needs the rest consumed.
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        // Longer input is truncated, but its excess must still be bytes (malformed input is rejected wherever it
+        // is), and serde_json checks that its arrays were read to the end.
+        while seq.next_element::<u8>()?.is_some() {}
         Ok(value)
     }
 }
