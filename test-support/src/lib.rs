@@ -1,0 +1,16 @@
+//! Test helpers shared by the kvm-bindings crates (unpublished).
+//!
+//! - [`random`]: binding values with every byte random, from a seed that a failing test prints.
+//! - [`Format`]: the three formats VMMs write snapshots in — bincode 2 (serde path, standard config), serde_json and
+//!   bitcode (serde path) — with encode, decode, and the encoding of a raw byte string.
+//! - [`checks`]: what every serializable binding type must do: round trip, short and long input, malformed input.
+//! - [`serde_list`]: the type names of a crate's serde list, so its tests can prove they cover every one.
+//! - [`serde_tests!`]: one test per type and check, plus that coverage test.
+
+pub mod checks;
+mod format;
+pub mod random;
+pub mod serde_list;
+mod tests_macro;
+
+pub use format::{Format, RawBytes};
