@@ -32,7 +32,7 @@ fn main() {
     let mut compared: Vec<&str> = tally
         .types
         .iter()
-        .map(|path| path.rsplit("::").next().unwrap_or(path))
+        .map(|path| path.rsplit("::").next().unwrap_or(path).trim())
         .collect();
     compared.sort_unstable();
     let covered = compared == shared;
