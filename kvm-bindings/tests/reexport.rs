@@ -1,0 +1,62 @@
+//! The facade must be the arch crate of the target it is built for: these tests compile only when
+//! `kvm_bindings`'s items are that crate's own types, and check at run time the layout and C types a user on that
+//! architecture gets. On x86_64 they run with the workspace's tests; on aarch64 `scripts/test-aarch64` runs them
+//! (cross-built, under qemu-user).
+#![cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+
+use core::any::TypeId;
+use core::mem::{align_of, size_of};
+
+/// What the facade must be on aarch64: the arm64 crate, with arm64's `struct kvm_regs` (sizeof and alignof from
+/// aarch64-linux-gnu-gcc on the kernel's uapi `<asm/kvm.h>`) and an unsigned C `char`.
+#[cfg(target_arch = "aarch64")]
+mod expected {
+    pub use kvm_bindings_arm64 as arch;
+    pub const KVM_REGS_SIZE: usize = 864;
+    pub const KVM_REGS_ALIGN: usize = 16;
+    pub type CChar = u8;
+}
+
+/// What the facade must be on x86_64: the x86_64 crate, with x86_64's `struct kvm_regs` (sizeof and alignof from
+/// gcc on the kernel's uapi `<asm/kvm.h>`) and a signed C `char`.
+#[cfg(target_arch = "x86_64")]
+mod expected {
+    pub use kvm_bindings_x86_64 as arch;
+    pub const KVM_REGS_SIZE: usize = 144;
+    pub const KVM_REGS_ALIGN: usize = 8;
+    pub type CChar = i8;
+}
+
+/// Takes only the arch crate's `kvm_regs`: handing it the facade's compiles only if the two are one type.
+fn pass_arch_regs(regs: expected::arch::kvm_regs) -> expected::arch::kvm_regs {
+    regs
+}
+
+#[test]
+fn kvm_regs_is_the_arch_crates_type() {
+    let regs: kvm_bindings::kvm_regs = pass_arch_regs(kvm_bindings::kvm_regs::default());
+    assert_eq!(regs, expected::arch::kvm_regs::default());
+    assert_eq!(
+        TypeId::of::<kvm_bindings::kvm_regs>(),
+        TypeId::of::<expected::arch::kvm_regs>()
+    );
+}
+
+#[test]
+fn kvm_regs_has_the_target_layout() {
+    assert_eq!(size_of::<kvm_bindings::kvm_regs>(), expected::KVM_REGS_SIZE);
+    assert_eq!(align_of::<kvm_bindings::kvm_regs>(), expected::KVM_REGS_ALIGN);
+}
+
+#[test]
+fn c_char_is_the_targets() {
+    assert_eq!(
+        TypeId::of::<kvm_bindings::ctypes::c_char>(),
+        TypeId::of::<expected::CChar>()
+    );
+    // The platform's own `char` agrees, so code passing the facade's strings to libc needs no cast.
+    assert_eq!(
+        TypeId::of::<kvm_bindings::ctypes::c_char>(),
+        TypeId::of::<core::ffi::c_char>()
+    );
+}
