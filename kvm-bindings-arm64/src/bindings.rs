@@ -2722,50 +2722,6 @@ pub struct kvm_coalesced_mmio_ring {
     pub last: __u32,
     pub coalesced_mmio: __IncompleteArrayField<kvm_coalesced_mmio>,
 }
-#[repr(C)]
-pub struct kvm_coalesced_mmio_ring__bindgen_ty_1 {
-    pub __empty_coalesced_mmio: kvm_coalesced_mmio_ring__bindgen_ty_1__bindgen_ty_1,
-    pub coalesced_mmio: __IncompleteArrayField<kvm_coalesced_mmio>,
-}
-#[repr(C)]
-#[derive(Debug, Default, Copy, Clone, PartialEq)]
-pub struct kvm_coalesced_mmio_ring__bindgen_ty_1__bindgen_ty_1 {}
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of kvm_coalesced_mmio_ring__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::size_of::<kvm_coalesced_mmio_ring__bindgen_ty_1__bindgen_ty_1>() - 0usize];
-    ["Alignment of kvm_coalesced_mmio_ring__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::align_of::<kvm_coalesced_mmio_ring__bindgen_ty_1__bindgen_ty_1>() - 1usize];
-};
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of kvm_coalesced_mmio_ring__bindgen_ty_1"]
-        [::core::mem::size_of::<kvm_coalesced_mmio_ring__bindgen_ty_1>() - 0usize];
-    ["Alignment of kvm_coalesced_mmio_ring__bindgen_ty_1"]
-        [::core::mem::align_of::<kvm_coalesced_mmio_ring__bindgen_ty_1>() - 8usize];
-    ["Offset of field: kvm_coalesced_mmio_ring__bindgen_ty_1::__empty_coalesced_mmio"]
-        [::core::mem::offset_of!(kvm_coalesced_mmio_ring__bindgen_ty_1, __empty_coalesced_mmio) - 0usize];
-    ["Offset of field: kvm_coalesced_mmio_ring__bindgen_ty_1::coalesced_mmio"]
-        [::core::mem::offset_of!(kvm_coalesced_mmio_ring__bindgen_ty_1, coalesced_mmio) - 0usize];
-};
-impl Default for kvm_coalesced_mmio_ring__bindgen_ty_1 {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
-impl ::core::fmt::Debug for kvm_coalesced_mmio_ring__bindgen_ty_1 {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        write!(
-            f,
-            "kvm_coalesced_mmio_ring__bindgen_ty_1 {{ __empty_coalesced_mmio: {:?}, coalesced_mmio: {:?} }}",
-            self.__empty_coalesced_mmio, self.coalesced_mmio
-        )
-    }
-}
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of kvm_coalesced_mmio_ring"][::core::mem::size_of::<kvm_coalesced_mmio_ring>() - 8usize];
@@ -2959,31 +2915,6 @@ pub struct kvm_signal_mask {
     pub len: __u32,
     pub sigset: __IncompleteArrayField<__u8>,
 }
-#[repr(C)]
-#[derive(Debug, Default)]
-pub struct kvm_signal_mask__bindgen_ty_1 {
-    pub __empty_sigset: kvm_signal_mask__bindgen_ty_1__bindgen_ty_1,
-    pub sigset: __IncompleteArrayField<__u8>,
-}
-#[repr(C)]
-#[derive(Debug, Default, Copy, Clone, PartialEq)]
-pub struct kvm_signal_mask__bindgen_ty_1__bindgen_ty_1 {}
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of kvm_signal_mask__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::size_of::<kvm_signal_mask__bindgen_ty_1__bindgen_ty_1>() - 0usize];
-    ["Alignment of kvm_signal_mask__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::align_of::<kvm_signal_mask__bindgen_ty_1__bindgen_ty_1>() - 1usize];
-};
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of kvm_signal_mask__bindgen_ty_1"][::core::mem::size_of::<kvm_signal_mask__bindgen_ty_1>() - 0usize];
-    ["Alignment of kvm_signal_mask__bindgen_ty_1"][::core::mem::align_of::<kvm_signal_mask__bindgen_ty_1>() - 1usize];
-    ["Offset of field: kvm_signal_mask__bindgen_ty_1::__empty_sigset"]
-        [::core::mem::offset_of!(kvm_signal_mask__bindgen_ty_1, __empty_sigset) - 0usize];
-    ["Offset of field: kvm_signal_mask__bindgen_ty_1::sigset"]
-        [::core::mem::offset_of!(kvm_signal_mask__bindgen_ty_1, sigset) - 0usize];
-};
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of kvm_signal_mask"][::core::mem::size_of::<kvm_signal_mask>() - 4usize];
@@ -3376,48 +3307,6 @@ pub struct kvm_irq_routing {
     pub flags: __u32,
     pub entries: __IncompleteArrayField<kvm_irq_routing_entry>,
 }
-#[repr(C)]
-pub struct kvm_irq_routing__bindgen_ty_1 {
-    pub __empty_entries: kvm_irq_routing__bindgen_ty_1__bindgen_ty_1,
-    pub entries: __IncompleteArrayField<kvm_irq_routing_entry>,
-}
-#[repr(C)]
-#[derive(Debug, Default, Copy, Clone, PartialEq)]
-pub struct kvm_irq_routing__bindgen_ty_1__bindgen_ty_1 {}
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of kvm_irq_routing__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::size_of::<kvm_irq_routing__bindgen_ty_1__bindgen_ty_1>() - 0usize];
-    ["Alignment of kvm_irq_routing__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::align_of::<kvm_irq_routing__bindgen_ty_1__bindgen_ty_1>() - 1usize];
-};
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of kvm_irq_routing__bindgen_ty_1"][::core::mem::size_of::<kvm_irq_routing__bindgen_ty_1>() - 0usize];
-    ["Alignment of kvm_irq_routing__bindgen_ty_1"][::core::mem::align_of::<kvm_irq_routing__bindgen_ty_1>() - 8usize];
-    ["Offset of field: kvm_irq_routing__bindgen_ty_1::__empty_entries"]
-        [::core::mem::offset_of!(kvm_irq_routing__bindgen_ty_1, __empty_entries) - 0usize];
-    ["Offset of field: kvm_irq_routing__bindgen_ty_1::entries"]
-        [::core::mem::offset_of!(kvm_irq_routing__bindgen_ty_1, entries) - 0usize];
-};
-impl Default for kvm_irq_routing__bindgen_ty_1 {
-    fn default() -> Self {
-        let mut s = ::core::mem::MaybeUninit::<Self>::uninit();
-        unsafe {
-            ::core::ptr::write_bytes(s.as_mut_ptr(), 0, 1);
-            s.assume_init()
-        }
-    }
-}
-impl ::core::fmt::Debug for kvm_irq_routing__bindgen_ty_1 {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        write!(
-            f,
-            "kvm_irq_routing__bindgen_ty_1 {{ __empty_entries: {:?}, entries: {:?} }}",
-            self.__empty_entries, self.entries
-        )
-    }
-}
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of kvm_irq_routing"][::core::mem::size_of::<kvm_irq_routing>() - 8usize];
@@ -3523,31 +3412,6 @@ pub struct kvm_reg_list {
     pub n: __u64,
     pub reg: __IncompleteArrayField<__u64>,
 }
-#[repr(C)]
-#[derive(Debug, Default)]
-pub struct kvm_reg_list__bindgen_ty_1 {
-    pub __empty_reg: kvm_reg_list__bindgen_ty_1__bindgen_ty_1,
-    pub reg: __IncompleteArrayField<__u64>,
-}
-#[repr(C)]
-#[derive(Debug, Default, Copy, Clone, PartialEq)]
-pub struct kvm_reg_list__bindgen_ty_1__bindgen_ty_1 {}
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of kvm_reg_list__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::size_of::<kvm_reg_list__bindgen_ty_1__bindgen_ty_1>() - 0usize];
-    ["Alignment of kvm_reg_list__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::align_of::<kvm_reg_list__bindgen_ty_1__bindgen_ty_1>() - 1usize];
-};
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of kvm_reg_list__bindgen_ty_1"][::core::mem::size_of::<kvm_reg_list__bindgen_ty_1>() - 0usize];
-    ["Alignment of kvm_reg_list__bindgen_ty_1"][::core::mem::align_of::<kvm_reg_list__bindgen_ty_1>() - 8usize];
-    ["Offset of field: kvm_reg_list__bindgen_ty_1::__empty_reg"]
-        [::core::mem::offset_of!(kvm_reg_list__bindgen_ty_1, __empty_reg) - 0usize];
-    ["Offset of field: kvm_reg_list__bindgen_ty_1::reg"]
-        [::core::mem::offset_of!(kvm_reg_list__bindgen_ty_1, reg) - 0usize];
-};
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of kvm_reg_list"][::core::mem::size_of::<kvm_reg_list>() - 8usize];
@@ -3728,31 +3592,6 @@ pub struct kvm_stats_desc {
     pub bucket_size: __u32,
     pub name: __IncompleteArrayField<crate::ctypes::c_char>,
 }
-#[repr(C)]
-#[derive(Debug, Default)]
-pub struct kvm_stats_desc__bindgen_ty_1 {
-    pub __empty_name: kvm_stats_desc__bindgen_ty_1__bindgen_ty_1,
-    pub name: __IncompleteArrayField<crate::ctypes::c_char>,
-}
-#[repr(C)]
-#[derive(Debug, Default, Copy, Clone, PartialEq)]
-pub struct kvm_stats_desc__bindgen_ty_1__bindgen_ty_1 {}
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of kvm_stats_desc__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::size_of::<kvm_stats_desc__bindgen_ty_1__bindgen_ty_1>() - 0usize];
-    ["Alignment of kvm_stats_desc__bindgen_ty_1__bindgen_ty_1"]
-        [::core::mem::align_of::<kvm_stats_desc__bindgen_ty_1__bindgen_ty_1>() - 1usize];
-};
-#[allow(clippy::unnecessary_operation, clippy::identity_op)]
-const _: () = {
-    ["Size of kvm_stats_desc__bindgen_ty_1"][::core::mem::size_of::<kvm_stats_desc__bindgen_ty_1>() - 0usize];
-    ["Alignment of kvm_stats_desc__bindgen_ty_1"][::core::mem::align_of::<kvm_stats_desc__bindgen_ty_1>() - 1usize];
-    ["Offset of field: kvm_stats_desc__bindgen_ty_1::__empty_name"]
-        [::core::mem::offset_of!(kvm_stats_desc__bindgen_ty_1, __empty_name) - 0usize];
-    ["Offset of field: kvm_stats_desc__bindgen_ty_1::name"]
-        [::core::mem::offset_of!(kvm_stats_desc__bindgen_ty_1, name) - 0usize];
-};
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
 const _: () = {
     ["Size of kvm_stats_desc"][::core::mem::size_of::<kvm_stats_desc>() - 16usize];

@@ -18,5 +18,10 @@ pub mod ctypes;
 pub mod bindings;
 pub use bindings::*;
 
+#[cfg(feature = "fam-wrappers")]
+pub mod fam_wrappers;
+#[cfg(feature = "fam-wrappers")]
+pub use fam_wrappers::*;
+
 #[cfg(feature = "serde")]
 mod serialize;

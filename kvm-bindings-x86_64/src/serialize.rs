@@ -4,6 +4,8 @@
 //! contain. Adding a type is one line here, then `scripts/generate`.
 
 use crate::bindings::*;
+#[cfg(feature = "fam-wrappers")]
+use crate::fam_wrappers::kvm_xsave2;
 
 kvm_bindings_common::serde_impls!(
     kvm_clock_data,
@@ -21,6 +23,7 @@ kvm_bindings_common::serde_impls!(
     kvm_lapic_state,
     kvm_mp_state,
     kvm_msr_entry,
+    kvm_msr_list,
     kvm_msrs,
     kvm_one_reg,
     kvm_pit_channel_state,
@@ -37,3 +40,7 @@ kvm_bindings_common::serde_impls!(
     kvm_xcrs,
     kvm_xsave,
 );
+
+// The header of `Xsave`, so that the wrapper serializes (its type exists only with `fam-wrappers`).
+#[cfg(feature = "fam-wrappers")]
+kvm_bindings_common::serde_impls!(kvm_xsave2);

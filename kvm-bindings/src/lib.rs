@@ -7,6 +7,9 @@
 //!
 //! Features (each forwarded to the arch crate):
 //! - `serde`: `Serialize`/`Deserialize` for the vCPU and VM state types, as their raw bytes.
+//! - `fam-wrappers`: safe wrappers (vmm-sys-util's `FamStructWrapper`) over the structs that end in a flexible
+//!   array: `CpuId`, `Msrs`, `MsrList`, `KvmIrqRouting`, `Xsave` on x86_64; `RegList`, `KvmIrqRouting` on aarch64.
+//!   With `serde` too, they serialize as well.
 //!
 //! [`kvm-bindings-x86_64`]: https://docs.rs/kvm-bindings-x86_64
 //! [`kvm-bindings-arm64`]: https://docs.rs/kvm-bindings-arm64

@@ -1,0 +1,64 @@
+//! Safe wrappers over the arm64 structs that end in a flexible array member (FAM): [`RegList`] and
+//! [`KvmIrqRouting`].
+//!
+//! Each is vmm-sys-util's [`FamStructWrapper`] over the binding struct: it owns a buffer large enough for the header
+//! and its entries and keeps the header's length field equal to the number of entries.
+//!
+//! With the `serde` feature too, a wrapper serializes as a pair (header bytes, entries), the format of
+//! kvm-bindings 0.14. Deserializing checks the pair: a header whose length disagrees with the number of entries, or
+//! more entries than the wrapper's maximum, is an error.
+
+use vmm_sys_util::fam::{FamStruct, FamStructWrapper};
+use vmm_sys_util::generate_fam_struct_impl;
+
+use crate::bindings::*;
+
+/// The most registers a [`RegList`] holds. The kernel has no such limit, but `KVM_GET_REG_LIST` returns about 450
+/// registers on current cores.
+const ARM64_REGS_MAX: usize = 500;
+
+/// The most IRQ routes `KVM_SET_GSI_ROUTING` accepts (`KVM_MAX_IRQ_ROUTES` in `include/linux/kvm_host.h`).
+pub const KVM_MAX_IRQ_ROUTES: usize = 4096;
+
+generate_fam_struct_impl!(kvm_reg_list, u64, reg, u64, n, ARM64_REGS_MAX);
+
+/// Compares the header only: [`RegList`]'s `PartialEq` compares the register ids as well.
+impl PartialEq for kvm_reg_list {
+    fn eq(&self, other: &kvm_reg_list) -> bool {
+        self.n == other.n
+    }
+}
+
+/// `kvm_reg_list` and its register ids, for `KVM_GET_REG_LIST`.
+///
+/// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-get-reg-list).
+pub type RegList = FamStructWrapper<kvm_reg_list>;
+
+generate_fam_struct_impl!(
+    kvm_irq_routing,
+    kvm_irq_routing_entry,
+    entries,
+    u32,
+    nr,
+    KVM_MAX_IRQ_ROUTES
+);
+
+/// Compares the header only. The entries hold a union, which has no `PartialEq`, so [`KvmIrqRouting`] has none
+/// either (as in kvm-bindings 0.14).
+impl PartialEq for kvm_irq_routing {
+    fn eq(&self, other: &kvm_irq_routing) -> bool {
+        self.nr == other.nr && self.flags == other.flags
+    }
+}
+
+/// `kvm_irq_routing` and its routes, for `KVM_SET_GSI_ROUTING`.
+///
+/// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-set-gsi-routing).
+pub type KvmIrqRouting = FamStructWrapper<kvm_irq_routing>;
+
+#[cfg(test)]
+mod tests;
+// The serde checks are generic over the wrapper and shared with the x86_64 crate's tests.
+#[cfg(all(test, feature = "serde"))]
+#[path = "../../kvm-bindings-x86_64/src/fam_wrappers/serde_checks.rs"]
+mod serde_checks;

@@ -1,0 +1,110 @@
+//! What every FAM wrapper must do with `serde`, in every format of `test_support::Format`: encode as kvm-bindings
+//! 0.14 does, come back unchanged, and reject a header whose length field lies.
+//!
+//! Generic over the wrapped struct; the arm64 crate's tests include this file too (`#[path]`), so the wrappers of
+//! both crates are held to the same checks.
+extern crate std;
+
+use std::vec::Vec;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use test_support::{Format, RawBytes};
+use vmm_sys_util::fam::{FamStruct, FamStructWrapper};
+use zerocopy::{Immutable, IntoBytes};
+
+/// The header and the entries of a wrapper, as bytes: equal for equal wrappers, also those without `PartialEq`.
+fn contents<T>(wrapper: &FamStructWrapper<T>) -> (Vec<u8>, Vec<u8>)
+where
+    T: Default + FamStruct + IntoBytes + Immutable,
+    T::Entry: IntoBytes + Immutable,
+{
+    (
+        wrapper.as_fam_struct_ref().as_bytes().to_vec(),
+        wrapper.as_slice().as_bytes().to_vec(),
+    )
+}
+
+/// `wrapper` encodes as the pair (header as a byte string, entries) — kvm-bindings 0.14's format — and decodes to
+/// the same header and entries.
+pub fn check_round_trip<T>(wrapper: &FamStructWrapper<T>)
+where
+    T: Default + FamStruct + IntoBytes + Immutable + Serialize + DeserializeOwned,
+    T::Entry: IntoBytes + Immutable + Serialize + DeserializeOwned + Copy,
+{
+    let name = core::any::type_name::<T>();
+    for format in Format::ALL {
+        let encoded = format.encode(wrapper);
+        let pair = (RawBytes(wrapper.as_fam_struct_ref().as_bytes()), wrapper.as_slice());
+        assert_eq!(
+            encoded,
+            format.encode(&pair),
+            "{}: {name} is not written as (header, entries)",
+            format.name()
+        );
+        let decoded: FamStructWrapper<T> = format
+            .decode(&encoded)
+            .unwrap_or_else(|error| panic!("{}: round trip of {name} failed: {error}", format.name()));
+        assert_eq!(
+            contents(&decoded),
+            contents(wrapper),
+            "{}: round trip of {name}",
+            format.name()
+        );
+    }
+}
+
+/// The pair (`header`, `entries`), a wrapper's encoding, does not decode as a wrapper in any format.
+pub fn check_rejected<T>(header: &T, entries: &[T::Entry])
+where
+    T: Default + FamStruct + Serialize + DeserializeOwned,
+    T::Entry: Serialize + DeserializeOwned + Copy,
+{
+    let claimed = header.len();
+    for format in Format::ALL {
+        let encoded = format.encode(&(header, entries));
+        if let Ok(decoded) = format.decode::<FamStructWrapper<T>>(&encoded) {
+            panic!(
+                "{}: a {} claiming {claimed} entries with {} decoded, as {} entries",
+                format.name(),
+                core::any::type_name::<T>(),
+                entries.len(),
+                decoded.as_slice().len()
+            );
+        }
+    }
+}
+
+/// A header claiming one entry more, one fewer or far more than follow is rejected, and so is a consistent header
+/// and entries beyond the maximum, `max`. `set_length` writes the header's length field.
+pub fn check_length_lies<T>(entries: &[T::Entry], max: usize, set_length: impl Fn(&mut T, u32))
+where
+    T: Default + FamStruct + Serialize + DeserializeOwned,
+    T::Entry: Serialize + DeserializeOwned + Copy,
+{
+    let count = entries.len() as u32;
+    for claimed in [count + 1, count - 1, u32::MAX] {
+        let mut header = T::default();
+        set_length(&mut header, claimed);
+        check_rejected(&header, entries);
+    }
+    let too_many = std::vec![entries[0]; max + 1];
+    let mut header = T::default();
+    set_length(&mut header, too_many.len() as u32);
+    check_rejected(&header, &too_many);
+    // A truthful header over as many entries as allowed does decode: what was rejected above is the lies.
+    let mut header = T::default();
+    set_length(&mut header, max as u32);
+    for format in Format::ALL {
+        let encoded = format.encode(&(&header, &too_many[..max]));
+        let decoded = format
+            .decode::<FamStructWrapper<T>>(&encoded)
+            .map(|wrapper| wrapper.as_slice().len());
+        assert_eq!(
+            decoded,
+            Ok(max),
+            "{}: {max} entries and a header saying so",
+            format.name()
+        );
+    }
+}
