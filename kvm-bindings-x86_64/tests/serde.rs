@@ -22,6 +22,7 @@ test_support::serde_tests! {
         kvm_lapic_state,
         kvm_mp_state,
         kvm_msr_entry,
+        kvm_msr_list,
         kvm_msrs,
         kvm_one_reg,
         kvm_pit_channel_state,
@@ -37,5 +38,7 @@ test_support::serde_tests! {
         kvm_xcr,
         kvm_xcrs,
         kvm_xsave,
+        #[cfg(feature = "fam-wrappers")]
+        kvm_xsave2,
     ],
 }
