@@ -23,5 +23,9 @@ pub mod fam_wrappers;
 #[cfg(feature = "fam-wrappers")]
 pub use fam_wrappers::*;
 
+pub mod nested;
+// The data types it re-exports from `bindings` are the same items, so both globs agree.
+pub use nested::*;
+
 #[cfg(feature = "serde")]
 mod serialize;

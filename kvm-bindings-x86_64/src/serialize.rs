@@ -6,6 +6,7 @@
 use crate::bindings::*;
 #[cfg(feature = "fam-wrappers")]
 use crate::fam_wrappers::kvm_xsave2;
+use crate::nested::KvmNestedStateBuffer;
 
 kvm_bindings_common::serde_impls!(
     kvm_clock_data,
@@ -39,6 +40,7 @@ kvm_bindings_common::serde_impls!(
     kvm_xcr,
     kvm_xcrs,
     kvm_xsave,
+    KvmNestedStateBuffer,
 );
 
 // The header of `Xsave`, so that the wrapper serializes (its type exists only with `fam-wrappers`).
