@@ -8,6 +8,37 @@ use kvm_bindings_kvm_tests::tiny_vmm::machine::{Chipset, Machine};
 use kvm_bindings_kvm_tests::{cap_or_skip, kvm_or_skip};
 
 #[test]
+fn nested_state_round_trips() {
+    let Some(kvm) = kvm_or_skip("nested_state_round_trips") else {
+        return;
+    };
+    // KVM_CAP_NESTED_STATE answers the largest state size, 0 where the host cannot run nested guests.
+    let Some(max_size) = cap_or_skip(&kvm, KVM_CAP_NESTED_STATE, "KVM_CAP_NESTED_STATE", "nested state") else {
+        return;
+    };
+    let machine = Machine::boot(&kvm, Chipset::InKernel, FIBONACCI).unwrap();
+    let state = machine.vcpu.get_nested_state().unwrap();
+    assert!(state.size as usize <= max_size as usize, "{} > {max_size}", state.size);
+    assert!(
+        state.size as usize >= size_of::<kvm_nested_state>(),
+        "the header is always there"
+    );
+    assert!(
+        [KVM_STATE_NESTED_FORMAT_VMX, KVM_STATE_NESTED_FORMAT_SVM].contains(&state.format.into()),
+        "format {}",
+        state.format
+    );
+    // A vCPU that never entered a nested guest is not in guest mode.
+    assert_eq!(u32::from(state.flags) & KVM_STATE_NESTED_GUEST_MODE, 0);
+    machine.vcpu.set_nested_state(&state).unwrap();
+    let again = machine.vcpu.get_nested_state().unwrap();
+    assert_eq!(
+        (again.format, again.size, again.flags),
+        (state.format, state.size, state.flags)
+    );
+}
+
+#[test]
 fn tsc_frequency_reads_and_scales() {
     let Some(kvm) = kvm_or_skip("tsc_frequency_reads_and_scales") else {
         return;

@@ -6,7 +6,7 @@ use std::os::fd::OwnedFd;
 use kvm_bindings::*;
 
 use super::ioctls::*;
-use super::sys::{Mapping, get, invalid_input, ioctl, ioctl_with_ref};
+use super::sys::{Mapping, get, invalid_input, ioctl, ioctl_with_mut_ref, ioctl_with_ref};
 
 /// Why `KVM_RUN` returned, as read from `kvm_run`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -275,6 +275,21 @@ impl Vcpu {
             )
         }?;
         Ok(cpuid)
+    }
+
+    /// `KVM_GET_NESTED_STATE` into a buffer that fits both VMX's and SVM's state; needs `KVM_CAP_NESTED_STATE`.
+    pub fn get_nested_state(&self) -> io::Result<KvmNestedStateBuffer> {
+        let mut buffer = KvmNestedStateBuffer::empty();
+        // SAFETY: `buffer.size` tells KVM how large the buffer is; KVM writes no more than that.
+        unsafe { ioctl_with_mut_ref(&self.fd, KVM_GET_NESTED_STATE(), &mut buffer) }?;
+        Ok(buffer)
+    }
+
+    /// `KVM_SET_NESTED_STATE`.
+    pub fn set_nested_state(&self, state: &KvmNestedStateBuffer) -> io::Result<()> {
+        // SAFETY: KVM reads at most `state.size` bytes, which the buffer's type always has room for.
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_NESTED_STATE(), state) }?;
+        Ok(())
     }
 
     /// `KVM_GET_TSC_KHZ`: the guest's TSC frequency.
