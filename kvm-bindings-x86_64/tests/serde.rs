@@ -38,6 +38,7 @@ test_support::serde_tests! {
         kvm_xcr,
         kvm_xcrs,
         kvm_xsave,
+        KvmNestedStateBuffer,
         #[cfg(feature = "fam-wrappers")]
         kvm_xsave2,
     ],

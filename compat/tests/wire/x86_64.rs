@@ -62,6 +62,7 @@ pub fn compare(tally: &mut Tally) {
             kvm_irqchip,
             kvm_irq_routing,
             kvm_irq_routing_entry,
+            nested::KvmNestedStateBuffer,
             kvm_xsave2,
         ]
     );
