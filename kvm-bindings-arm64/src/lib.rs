@@ -2,6 +2,35 @@
 //!
 //! The crate builds and works on any host: its C types are arm64's wherever it is compiled, so a tool on one
 //! architecture can read or edit the VM state of another.
+//!
+//! Every item is at the crate root and under [`bindings`]; the `fam-wrappers` feature adds safe wrappers over the
+//! structs that end in a flexible array (`RegList`, `KvmIrqRouting`).
+//!
+//! ```
+//! use kvm_bindings_arm64::{KVM_ARM_VCPU_PSCI_0_2, kvm_regs, kvm_vcpu_init};
+//!
+//! let mut init = kvm_vcpu_init::default();
+//! init.features[0] |= 1 << KVM_ARM_VCPU_PSCI_0_2;
+//! assert_eq!(init.features[0], 0b100);
+//! // arm64's layout on every host: user_fpsimd_state is 16-byte aligned.
+//! assert_eq!((core::mem::size_of::<kvm_regs>(), core::mem::align_of::<kvm_regs>()), (864, 16));
+//! ```
+//!
+//! With the `serde` feature, an arm64 snapshot decodes on any machine (see also the `decode_arm64_state` example):
+//!
+//! ```
+//! # #[cfg(feature = "serde")] {
+//! use kvm_bindings_arm64::user_pt_regs;
+//!
+//! let mut regs = user_pt_regs::default();
+//! regs.pc = 0x4008_0000;
+//! regs.regs[0] = 0x4400_0000;
+//! let blob = bincode::serde::encode_to_vec(regs, bincode::config::standard()).unwrap();
+//! let (decoded, _): (user_pt_regs, _) =
+//!     bincode::serde::decode_from_slice(&blob, bincode::config::standard()).unwrap();
+//! assert_eq!((decoded.pc, decoded.regs[0]), (0x4008_0000, 0x4400_0000));
+//! # }
+//! ```
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -2,6 +2,34 @@
 //!
 //! The crate builds and works on any host: its C types are x86_64's wherever it is compiled, so a tool on one
 //! architecture can read or edit the VM state of another.
+//!
+//! Every item is at the crate root and under [`bindings`]; the `fam-wrappers` feature adds safe wrappers over the
+//! structs that end in a flexible array (`CpuId`, `Msrs`, `MsrList`, `KvmIrqRouting`, `Xsave`), [`nested`] holds a
+//! buffer for nested vCPU state.
+//!
+//! ```
+//! use kvm_bindings_x86_64::{KVM_API_VERSION, kvm_regs, kvm_segment};
+//!
+//! let regs = kvm_regs { rip: 0x1000, rflags: 0x2, ..Default::default() };
+//! let cs = kvm_segment { selector: 0x10, present: 1, s: 1, type_: 0xb, ..Default::default() };
+//! assert_eq!((regs.rip, cs.type_), (0x1000, 0xb));
+//! assert_eq!(core::mem::size_of::<kvm_regs>(), 144, "the layout of x86_64's struct kvm_regs, on any host");
+//! assert_eq!(KVM_API_VERSION, 12);
+//! ```
+//!
+//! With the `serde` feature, state types serialize as their bytes, as kvm-bindings 0.14 wrote them:
+//!
+//! ```
+//! # #[cfg(feature = "serde")] {
+//! use kvm_bindings_x86_64::kvm_regs;
+//!
+//! let regs = kvm_regs { rax: 0x1234, rip: 0xfff0, ..Default::default() };
+//! let snapshot = bincode::serde::encode_to_vec(regs, bincode::config::standard()).unwrap();
+//! let (restored, _): (kvm_regs, _) =
+//!     bincode::serde::decode_from_slice(&snapshot, bincode::config::standard()).unwrap();
+//! assert_eq!(restored, regs);
+//! # }
+//! ```
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

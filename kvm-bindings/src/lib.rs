@@ -11,6 +11,40 @@
 //!   array: `CpuId`, `Msrs`, `MsrList`, `KvmIrqRouting`, `Xsave` on x86_64; `RegList`, `KvmIrqRouting` on aarch64.
 //!   With `serde` too, they serialize as well.
 //!
+//! The paths are kvm-bindings 0.14's: every item at the crate root and under `bindings::`, the wrappers also under
+//! `fam_wrappers::`, x86_64's nested state buffer under `nested::`.
+//!
+//! ```
+//! # #[cfg(target_arch = "x86_64")] {
+//! use kvm_bindings::{KVM_MEM_LOG_DIRTY_PAGES, kvm_userspace_memory_region};
+//!
+//! let region = kvm_userspace_memory_region {
+//!     slot: 0,
+//!     flags: KVM_MEM_LOG_DIRTY_PAGES,
+//!     guest_phys_addr: 0x10_0000,
+//!     memory_size: 0x20_0000,
+//!     userspace_addr: 0x7f12_3400_0000,
+//! };
+//! assert_eq!(region.memory_size, 2 << 20);
+//! # }
+//! ```
+//!
+//! With `fam-wrappers`, the variable-length structs come with safe owners:
+//!
+//! ```
+//! # #[cfg(all(target_arch = "x86_64", feature = "fam-wrappers"))] {
+//! use kvm_bindings::{Msrs, kvm_msr_entry};
+//!
+//! let msrs = Msrs::from_entries(&[
+//!     kvm_msr_entry { index: 0x174, data: 0x10, ..Default::default() },
+//!     kvm_msr_entry { index: 0xc000_0080, data: 0x500, ..Default::default() },
+//! ])
+//! .unwrap();
+//! assert_eq!(msrs.as_fam_struct_ref().nmsrs, 2);
+//! assert_eq!(msrs.as_slice()[1].index, 0xc000_0080);
+//! # }
+//! ```
+//!
 //! [`kvm-bindings-x86_64`]: https://docs.rs/kvm-bindings-x86_64
 //! [`kvm-bindings-arm64`]: https://docs.rs/kvm-bindings-arm64
 #![no_std]
