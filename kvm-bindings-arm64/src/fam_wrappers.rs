@@ -58,7 +58,3 @@ pub type KvmIrqRouting = FamStructWrapper<kvm_irq_routing>;
 
 #[cfg(test)]
 mod tests;
-// The serde checks are generic over the wrapper and shared with the x86_64 crate's tests.
-#[cfg(all(test, feature = "serde"))]
-#[path = "../../kvm-bindings-x86_64/src/fam_wrappers/serde_checks.rs"]
-mod serde_checks;

@@ -160,7 +160,5 @@ unsafe impl FamStruct for kvm_xsave2 {
 /// its `xsave` field. kvm-ioctls' `get_xsave2` queries the capability and fills an `Xsave` of the matching length.
 pub type Xsave = FamStructWrapper<kvm_xsave2>;
 
-#[cfg(all(test, feature = "serde"))]
-mod serde_checks;
 #[cfg(test)]
 mod tests;

@@ -1,15 +1,11 @@
-//! What every FAM wrapper must do with `serde`, in every format of `test_support::Format`: encode as kvm-bindings
-//! 0.14 does, come back unchanged, and reject a header whose length field lies.
+//! What every FAM wrapper must do with `serde`, in every format of [`Format`]: encode as kvm-bindings 0.14 does,
+//! come back unchanged, and reject a header whose length field lies.
 //!
-//! Generic over the wrapped struct; the arm64 crate's tests include this file too (`#[path]`), so the wrappers of
-//! both crates are held to the same checks.
-extern crate std;
+//! Generic over the wrapped struct, so the wrappers of every arch crate are held to the same checks.
 
-use std::vec::Vec;
-
+use crate::{Format, RawBytes};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use test_support::{Format, RawBytes};
 use vmm_sys_util::fam::{FamStruct, FamStructWrapper};
 use zerocopy::{Immutable, IntoBytes};
 

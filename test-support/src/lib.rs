@@ -6,8 +6,10 @@
 //! - [`checks`]: what every serializable binding type must do: round trip, short and long input, malformed input.
 //! - [`serde_list`]: the type names of a crate's serde list, so its tests can prove they cover every one.
 //! - [`serde_tests!`]: one test per type and check, plus that coverage test.
+//! - [`fam`]: what every FAM wrapper must do with serde: encode as 0.14 does, round trip, reject lying lengths.
 
 pub mod checks;
+pub mod fam;
 mod format;
 pub mod random;
 pub mod serde_list;

@@ -117,7 +117,7 @@ fn irq_routing_header_equality_compares_nr_and_flags() {
 
 #[cfg(feature = "serde")]
 mod with_serde {
-    use crate::fam_wrappers::serde_checks::{check_length_lies, check_round_trip};
+    use test_support::fam::{check_length_lies, check_round_trip};
 
     use super::*;
 

@@ -240,7 +240,7 @@ fn xsave_equality_compares_header_and_entries() {
 
 #[cfg(feature = "serde")]
 mod with_serde {
-    use crate::fam_wrappers::serde_checks::{check_length_lies, check_rejected, check_round_trip};
+    use test_support::fam::{check_length_lies, check_rejected, check_round_trip};
 
     use super::*;
 
