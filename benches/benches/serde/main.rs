@@ -43,7 +43,12 @@ fn run(settings: Settings, quick: bool, only: Option<&str>) {
         report::memcpy_table(&types)
     );
     let (low, high) = report::control_range(&types);
-    println!("### Goals\n\n{}", report::goals_list(&report::goals(&types)));
+    let caveat = if quick {
+        " (--quick: too few rounds for the verdicts to mean anything)"
+    } else {
+        ""
+    };
+    println!("### Goals{caveat}\n\n{}", report::goals_list(&report::goals(&types)));
     println!(
         "Control (ours ÷ ours, the same decode compiled and timed as two candidates): {low:.2}–{high:.2}; \
          \"not slower\" allows {:.0}%.",
