@@ -149,11 +149,13 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
             let matched = run_checked(&mut gcc).is_ok();
             let (structs, unions) = coverage.total;
             println!(
-                "{}: {} of {structs} structs and {unions} unions checked by size and alignment ({} named, {} \
-                 anonymous through their member; the other {} have no C name: anonymous members, checked through the \
-                 offsets and sizes of their promoted fields, and their wrappers), {} field offsets, {} field sizes, with {}: {}",
+                "{}: {} of the {} structs and unions ({structs} structs, {unions} unions) checked by size and \
+                 alignment ({} named, {} anonymous through their member; the other {} have no C name: anonymous \
+                 members, checked through the offsets and sizes of their promoted fields, and their wrappers), {} \
+                 field offsets, {} field sizes, with {}: {}",
                 arch.name,
                 coverage.named + coverage.anonymous.len(),
+                structs + unions,
                 coverage.named,
                 coverage.anonymous.len(),
                 structs + unions - coverage.named - coverage.anonymous.len(),
