@@ -191,6 +191,7 @@ fn recorded_kernel_version(contents: &str) -> Option<&str> {
 /// (moving to it is a deliberate regeneration commit). A missing file is always a failure.
 pub fn check_all(root: &Path, tree: &KernelTree, files: &[GeneratedFile]) -> Result<bool, String> {
     let mut clean = true;
+    let mut not_compared = 0;
     let mut fix = REGENERATE_COMMAND.to_string();
     if std::env::var_os("KVM_BINDINGS_KERNEL").is_some() || tree.root.is_absolute() && !tree.root.starts_with(root) {
         fix = format!("{REGENERATE_COMMAND} --kernel {}", tree.root.display());
@@ -210,6 +211,7 @@ pub fn check_all(root: &Path, tree: &KernelTree, files: &[GeneratedFile]) -> Res
                     file.path.display(),
                     tree.version
                 );
+                not_compared += 1;
                 continue;
             }
             _ => {}
@@ -225,8 +227,14 @@ pub fn check_all(root: &Path, tree: &KernelTree, files: &[GeneratedFile]) -> Res
             clean = false;
         }
     }
-    if clean {
-        eprintln!("generated files are up to date");
+    match (clean, not_compared) {
+        (true, 0) => eprintln!("generated files are up to date"),
+        (true, n) => eprintln!(
+            "{} of {} generated files are up to date; {n} not compared",
+            files.len() - n,
+            files.len()
+        ),
+        (false, _) => {}
     }
     Ok(clean)
 }
