@@ -17,9 +17,6 @@ use crate::bindings::*;
 /// registers on current cores.
 const ARM64_REGS_MAX: usize = 500;
 
-/// The most IRQ routes `KVM_SET_GSI_ROUTING` accepts (`KVM_MAX_IRQ_ROUTES` in `include/linux/kvm_host.h`).
-pub const KVM_MAX_IRQ_ROUTES: usize = 4096;
-
 generate_fam_struct_impl!(kvm_reg_list, u64, reg, u64, n, ARM64_REGS_MAX);
 
 /// Compares the header only: [`RegList`]'s `PartialEq` compares the register ids as well.
@@ -34,27 +31,8 @@ impl PartialEq for kvm_reg_list {
 /// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-get-reg-list).
 pub type RegList = FamStructWrapper<kvm_reg_list>;
 
-generate_fam_struct_impl!(
-    kvm_irq_routing,
-    kvm_irq_routing_entry,
-    entries,
-    u32,
-    nr,
-    KVM_MAX_IRQ_ROUTES
-);
-
-/// Compares the header only. The entries hold a union, which has no `PartialEq`, so [`KvmIrqRouting`] has none
-/// either (as in kvm-bindings 0.14).
-impl PartialEq for kvm_irq_routing {
-    fn eq(&self, other: &kvm_irq_routing) -> bool {
-        self.nr == other.nr && self.flags == other.flags
-    }
-}
-
-/// `kvm_irq_routing` and its routes, for `KVM_SET_GSI_ROUTING`.
-///
-/// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-set-gsi-routing).
-pub type KvmIrqRouting = FamStructWrapper<kvm_irq_routing>;
+// `kvm_irq_routing` is in linux/kvm.h, the same on every architecture: its wrapper is defined once.
+kvm_bindings_common::kvm_irq_routing_wrapper!();
 
 #[cfg(test)]
 mod tests;

@@ -5,6 +5,7 @@
 //!   on them; every arch crate imports them instead of carrying a copy.
 //! - With the `serde` feature, [`serde_impls!`], which gives a binding type `Serialize` and `Deserialize` as its raw
 //!   bytes, and [`union_into_bytes!`], which the generated bindings use for unions.
+//! - [`kvm_irq_routing_wrapper!`], the FAM wrapper over `kvm_irq_routing`, the same for every architecture.
 //!
 //! This crate is an implementation detail of `kvm-bindings-x86_64`, `kvm-bindings-arm64` and the `kvm-bindings`
 //! facade; VMMs depend on the facade.
@@ -22,6 +23,8 @@ pub use serialize::{BytesVisitor, deserialize_bytes_into};
 
 #[cfg(feature = "serde")]
 mod union_bytes;
+
+mod fam;
 
 /// Re-exports for the macros, so arch crates need not name these dependencies themselves.
 #[doc(hidden)]

@@ -20,11 +20,6 @@ pub const KVM_MAX_CPUID_ENTRIES: usize = 256;
 /// The most MSRs a [`Msrs`] or [`MsrList`] holds (KVM's own lists are far shorter; see `arch/x86/kvm/x86.c`).
 pub const KVM_MAX_MSR_ENTRIES: usize = 256;
 
-/// The most IRQ routes `KVM_SET_GSI_ROUTING` accepts (`KVM_MAX_IRQ_ROUTES` in `include/linux/kvm_host.h`).
-///
-/// VMs with many passthrough devices need well over a thousand GSI routes.
-pub const KVM_MAX_IRQ_ROUTES: usize = 4096;
-
 generate_fam_struct_impl!(kvm_cpuid2, kvm_cpuid_entry2, entries, u32, nent, KVM_MAX_CPUID_ENTRIES);
 
 /// Compares the header only: [`CpuId`]'s `PartialEq` compares the entries as well.
@@ -67,27 +62,8 @@ impl PartialEq for kvm_msr_list {
 /// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-get-msr-index-list-kvm-get-msr-feature-index-list).
 pub type MsrList = FamStructWrapper<kvm_msr_list>;
 
-generate_fam_struct_impl!(
-    kvm_irq_routing,
-    kvm_irq_routing_entry,
-    entries,
-    u32,
-    nr,
-    KVM_MAX_IRQ_ROUTES
-);
-
-/// Compares the header only. The entries hold a union, which has no `PartialEq`, so [`KvmIrqRouting`] has none
-/// either (as in kvm-bindings 0.14).
-impl PartialEq for kvm_irq_routing {
-    fn eq(&self, other: &kvm_irq_routing) -> bool {
-        self.nr == other.nr && self.flags == other.flags
-    }
-}
-
-/// `kvm_irq_routing` and its routes, for `KVM_SET_GSI_ROUTING`.
-///
-/// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-set-gsi-routing).
-pub type KvmIrqRouting = FamStructWrapper<kvm_irq_routing>;
+// `kvm_irq_routing` is in linux/kvm.h, the same on every architecture: its wrapper is defined once.
+kvm_bindings_common::kvm_irq_routing_wrapper!();
 
 /// [`kvm_xsave`] with the length of its flexible array, so that it can be a [`FamStruct`]: see [`Xsave`].
 #[repr(C)]

@@ -1,0 +1,39 @@
+//! FAM wrappers over structs of `linux/kvm.h` that are the same on every architecture.
+
+/// Defines `KVM_MAX_IRQ_ROUTES` and `KvmIrqRouting`, vmm-sys-util's `FamStructWrapper` over `kvm_irq_routing`, in
+/// the arch crate that invokes it: `kvm_irq_routing` comes from `linux/kvm.h`, identical on every architecture, but
+/// each arch crate has its own type, so the definition is written once here and expanded in each.
+///
+/// The invoking module must have its bindings' `kvm_irq_routing` and `kvm_irq_routing_entry` in scope and depend
+/// on vmm-sys-util.
+#[macro_export]
+macro_rules! kvm_irq_routing_wrapper {
+    () => {
+        /// The most IRQ routes `KVM_SET_GSI_ROUTING` accepts (`KVM_MAX_IRQ_ROUTES` in `include/linux/kvm_host.h`).
+        ///
+        /// VMs with many passthrough devices need well over a thousand GSI routes.
+        pub const KVM_MAX_IRQ_ROUTES: usize = 4096;
+
+        vmm_sys_util::generate_fam_struct_impl!(
+            kvm_irq_routing,
+            kvm_irq_routing_entry,
+            entries,
+            u32,
+            nr,
+            KVM_MAX_IRQ_ROUTES
+        );
+
+        /// Compares the header only. The entries hold a union, which has no `PartialEq`, so [`KvmIrqRouting`] has
+        /// none either (as in kvm-bindings 0.14).
+        impl PartialEq for kvm_irq_routing {
+            fn eq(&self, other: &kvm_irq_routing) -> bool {
+                self.nr == other.nr && self.flags == other.flags
+            }
+        }
+
+        /// `kvm_irq_routing` and its routes, for `KVM_SET_GSI_ROUTING`.
+        ///
+        /// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-set-gsi-routing).
+        pub type KvmIrqRouting = vmm_sys_util::fam::FamStructWrapper<kvm_irq_routing>;
+    };
+}
