@@ -7,12 +7,18 @@
 //! - [`serde_list`]: the type names of a crate's serde list, so its tests can prove they cover every one.
 //! - [`serde_tests!`]: one test per type and check, plus that coverage test.
 //! - [`fam`]: what every FAM wrapper must do with serde: encode as 0.14 does, round trip, reject lying lengths.
+//! - [`kvm_irq_routing_tests!`]: the tests of the `KvmIrqRouting` wrapper every arch crate has.
 
 pub mod checks;
 pub mod fam;
 mod format;
+mod irq_routing;
 pub mod random;
 pub mod serde_list;
 mod tests_macro;
 
 pub use format::{Format, RawBytes};
+
+/// For the macros: the random generator they use.
+#[doc(hidden)]
+pub use rand as __rand;

@@ -36,3 +36,9 @@ pub fn random_bytes(rng: &mut impl RngCore, length: usize) -> Vec<u8> {
     rng.fill_bytes(&mut bytes);
     bytes
 }
+
+/// Between 2 and 32 entries drawn by `entry`: well below every FAM wrapper's maximum, and enough to drop one.
+pub fn random_list<R: Rng, E>(rng: &mut R, mut entry: impl FnMut(&mut R) -> E) -> Vec<E> {
+    let count = rng.random_range(2..=32);
+    (0..count).map(|_| entry(rng)).collect()
+}

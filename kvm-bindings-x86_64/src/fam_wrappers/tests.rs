@@ -2,10 +2,8 @@
 //! and the rejection of a length field that lies.
 extern crate std;
 
-use std::vec::Vec;
-
 use rand::Rng;
-use test_support::random::test_rng;
+use test_support::random::{random_list, test_rng};
 use vmm_sys_util::fam::Error;
 
 use super::*;
@@ -35,25 +33,6 @@ fn random_u32(rng: &mut impl Rng) -> u32 {
     rng.random()
 }
 
-fn random_irq_route(rng: &mut impl Rng) -> kvm_irq_routing_entry {
-    let mut route = kvm_irq_routing_entry {
-        gsi: rng.random(),
-        type_: rng.random(),
-        flags: rng.random(),
-        pad: rng.random(),
-        ..Default::default()
-    };
-    // The largest field: writing it initializes every byte of the union.
-    route.u.pad = rng.random();
-    route
-}
-
-/// Between 2 and 32 random entries: well below every maximum, and enough to drop one.
-fn random_list<R: Rng, E>(rng: &mut R, mut entry: impl FnMut(&mut R) -> E) -> Vec<E> {
-    let count = rng.random_range(2..=32);
-    (0..count).map(|_| entry(rng)).collect()
-}
-
 #[test]
 fn cpuid_from_entries_holds_them() {
     let rng = &mut test_rng();
@@ -79,23 +58,6 @@ fn msr_list_from_entries_holds_them() {
     let list = MsrList::from_entries(&indices).unwrap();
     assert_eq!(list.as_fam_struct_ref().nmsrs as usize, indices.len());
     assert_eq!(list.as_slice(), &indices[..]);
-}
-
-#[test]
-fn irq_routing_from_entries_holds_them() {
-    let rng = &mut test_rng();
-    let routes = random_list(rng, random_irq_route);
-    let routing = KvmIrqRouting::from_entries(&routes).unwrap();
-    assert_eq!(routing.as_fam_struct_ref().nr as usize, routes.len());
-    assert_eq!(routing.as_slice().len(), routes.len());
-    for (held, route) in routing.as_slice().iter().zip(&routes) {
-        assert_eq!(
-            (held.gsi, held.type_, held.flags, held.pad),
-            (route.gsi, route.type_, route.flags, route.pad)
-        );
-        // SAFETY: `random_irq_route` wrote `pad`, the largest field, so every byte of both unions is initialized.
-        assert_eq!(unsafe { held.u.pad }, unsafe { route.u.pad });
-    }
 }
 
 #[test]
@@ -155,7 +117,6 @@ fn pushing_beyond_the_maximum_is_an_error() {
     check_maximum::<kvm_cpuid2>(256, random_cpuid_entry(rng));
     check_maximum::<kvm_msrs>(256, random_msr_entry(rng));
     check_maximum::<kvm_msr_list>(256, rng.random());
-    check_maximum::<kvm_irq_routing>(4096, random_irq_route(rng));
     // Xsave's maximum (4 Gi entries) is too large to fill in a test.
     assert_eq!(kvm_xsave2::max_len(), u32::MAX as usize);
     assert!(matches!(
@@ -213,17 +174,6 @@ fn msr_list_equality_compares_header_and_entries() {
 }
 
 #[test]
-fn irq_routing_header_equality_compares_nr_and_flags() {
-    let rng = &mut test_rng();
-    let routing = KvmIrqRouting::from_entries(&random_list(rng, random_irq_route)).unwrap();
-    let mut other = routing.clone();
-    assert!(routing.as_fam_struct_ref() == other.as_fam_struct_ref());
-    // SAFETY: `flags` is not the length field.
-    unsafe { other.as_mut_fam_struct().flags ^= 1 };
-    assert!(routing.as_fam_struct_ref() != other.as_fam_struct_ref());
-}
-
-#[test]
 fn xsave_equality_compares_header_and_entries() {
     let rng = &mut test_rng();
     let xsave = Xsave::from_entries(&random_list(rng, random_u32)).unwrap();
@@ -256,10 +206,6 @@ mod with_serde {
         unsafe { msrs.as_mut_fam_struct().pad = rng.random() };
         check_round_trip(&msrs);
         check_round_trip(&MsrList::from_entries(&random_list(rng, random_u32)).unwrap());
-        let mut routing = KvmIrqRouting::from_entries(&random_list(rng, random_irq_route)).unwrap();
-        // SAFETY: `flags` is not the length field.
-        unsafe { routing.as_mut_fam_struct().flags = rng.random() };
-        check_round_trip(&routing);
         let mut xsave = Xsave::from_entries(&random_list(rng, random_u32)).unwrap();
         // SAFETY: `xsave.region` is not the length field.
         unsafe { xsave.as_mut_fam_struct().xsave.region = rng.random() };
@@ -276,8 +222,6 @@ mod with_serde {
         check_length_lies::<kvm_msrs>(&entries, 256, |header, length| header.nmsrs = length);
         let indices = random_list(rng, random_u32);
         check_length_lies::<kvm_msr_list>(&indices, 256, |header, length| header.nmsrs = length);
-        let routes = random_list(rng, random_irq_route);
-        check_length_lies::<kvm_irq_routing>(&routes, 4096, |header, length| header.nr = length);
         // Xsave's maximum (4 Gi entries) is too large to exceed in a test; a mismatch is still rejected.
         let extra = random_list(rng, random_u32);
         for claimed in [extra.len() + 1, extra.len() - 1, usize::MAX] {
@@ -291,3 +235,6 @@ mod with_serde {
         }
     }
 }
+
+// `KvmIrqRouting` is defined once for every arch (`kvm_irq_routing_wrapper!`), and so are its tests.
+test_support::kvm_irq_routing_tests!();
