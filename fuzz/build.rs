@@ -1,0 +1,106 @@
+//! Writes `$OUT_DIR/cases.rs`: the fuzz cases of every arch crate, read from the crates' own sources, so that a type
+//! added to a serde list, a new FAM wrapper or a new arch crate is fuzzed without a second list to keep in step.
+//!
+//! - Serde cases: every type of the `serde_impls!` invocations in `kvm-bindings-<arch>/src/serialize.rs`, read by
+//!   the same parser the crates' `covers_the_serde_list` tests use (test-support's `serde_list.rs`, included).
+//! - FAM cases: every `pub type X = FamStructWrapper<…>` in `kvm-bindings-<arch>/src/fam_wrappers.rs`, and those of
+//!   the common crate's wrapper macros (`kvm_irq_routing_wrapper!`) it invokes.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+#[path = "../test-support/src/serde_list.rs"]
+#[allow(dead_code)] // Only `serde_list_names` is needed here.
+mod serde_list;
+
+fn main() {
+    let fuzz_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap());
+    let root = fuzz_dir.parent().unwrap().to_path_buf();
+    // A new arch crate is added to the root workspace's members (CONTRIBUTING, "Add an architecture").
+    println!("cargo::rerun-if-changed={}", root.join("Cargo.toml").display());
+    println!("cargo::rerun-if-changed={}", fuzz_dir.join("Cargo.toml").display());
+    let common_fam = root.join("kvm-bindings-common/src/fam.rs");
+    println!("cargo::rerun-if-changed={}", common_fam.display());
+    let manifest = fs::read_to_string(fuzz_dir.join("Cargo.toml")).unwrap();
+
+    let mut serde_cases = String::new();
+    let mut fam_cases = String::new();
+    for (arch, dir) in arch_crates(&root) {
+        let package = format!("kvm-bindings-{arch}");
+        // Without the dependency the generated paths would not resolve; say which line fixes it.
+        if !manifest.lines().any(|line| line.starts_with(&format!("{package} ="))) {
+            panic!(
+                "{package} has a serde list but is not fuzzed: add\n  {package} = {{ path = \"../{package}\", \
+                 features = [\"serde\", \"fam-wrappers\"] }}\nto fuzz/Cargo.toml"
+            );
+        }
+        let krate = package.replace('-', "_");
+        let serialize = dir.join("src/serialize.rs");
+        println!("cargo::rerun-if-changed={}", serialize.display());
+        for name in serde_list::serde_list_names(&read(&serialize)) {
+            writeln!(
+                serde_cases,
+                "    Case {{ name: \"{arch}::{name}\", check: crate::check_value::<{krate}::{name}>, \
+                 seed: crate::seed_value::<{krate}::{name}> }},"
+            )
+            .unwrap();
+        }
+        let fam = dir.join("src/fam_wrappers.rs");
+        println!("cargo::rerun-if-changed={}", fam.display());
+        if fam.exists() {
+            let source = read(&fam);
+            let mut wrappers = wrapper_aliases(&source);
+            if source.contains("kvm_irq_routing_wrapper!") {
+                wrappers.extend(wrapper_aliases(&read(&common_fam)));
+            }
+            for name in wrappers {
+                writeln!(
+                    fam_cases,
+                    "    Case {{ name: \"{arch}::{name}\", check: crate::check_wrapper::<{krate}::{name}>, \
+                     seed: crate::seed_wrapper::<{krate}::{name}> }},"
+                )
+                .unwrap();
+            }
+        }
+    }
+    let code = format!(
+        "/// Every type of every arch crate's serde list.\npub static SERDE_CASES: &[Case] = &[\n{serde_cases}];\n\n\
+         /// Every FAM wrapper of every arch crate.\npub static FAM_CASES: &[Case] = &[\n{fam_cases}];\n"
+    );
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").unwrap()).join("cases.rs");
+    fs::write(out, code).unwrap();
+}
+
+/// `(arch, directory)` of every `kvm-bindings-<arch>` crate with a serde list, sorted.
+fn arch_crates(root: &Path) -> Vec<(String, PathBuf)> {
+    let mut crates: Vec<_> = fs::read_dir(root)
+        .unwrap()
+        .filter_map(|entry| {
+            let path = entry.unwrap().path();
+            let arch = path.file_name()?.to_str()?.strip_prefix("kvm-bindings-")?.to_string();
+            // The common crate has a `serialize.rs` too, but no bindings and no list.
+            (path.join("src/bindings.rs").exists() && path.join("src/serialize.rs").exists()).then_some((arch, path))
+        })
+        .collect();
+    crates.sort();
+    crates
+}
+
+/// The names `X` of every `pub type X = …FamStructWrapper<…>;` in `source`.
+fn wrapper_aliases(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix("pub type ")?;
+            let (name, definition) = rest.split_once('=')?;
+            definition
+                .contains("FamStructWrapper<")
+                .then(|| name.trim().to_string())
+        })
+        .collect()
+}
+
+fn read(path: &Path) -> String {
+    fs::read_to_string(path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
