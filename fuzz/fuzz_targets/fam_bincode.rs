@@ -1,6 +1,6 @@
 //! Every FAM wrapper of every arch crate, decoded from arbitrary bincode input (see the crate docs).
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+libfuzzer_sys::fuzz_target!(init: kvm_bindings_fuzz::init("fam_bincode"), |data: &[u8]| {
     kvm_bindings_fuzz::check_fam(test_support::Format::Bincode, data);
 });

@@ -1,6 +1,6 @@
-//! Every type of every arch crate's serde list, decoded from arbitrary json input (see the crate docs).
+//! Every type of every arch crate's serde list, decoded from arbitrary serde_json input (see the crate docs).
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+libfuzzer_sys::fuzz_target!(init: kvm_bindings_fuzz::init("serde_json"), |data: &[u8]| {
     kvm_bindings_fuzz::check_serde(test_support::Format::Json, data);
 });
