@@ -171,16 +171,17 @@ class Expand:
     """Renders a type alias as the type it names, when it is an alias of the crate at hand or of one we have JSON
     for: `[__u8; 4096]` and `[u8; 4096]` are the same type to every user."""
 
-    def __init__(self, world, crate):
+    def __init__(self, world, crate, c_types=None):
         self.world, self.crate = world, crate
+        self.c_types = c_types if c_types is not None else {}
 
     def alias_target(self, item_id):
         target = self.world.resolve(self.crate, item_id) if item_id is not None else None
         if target is None or target[0] == "extern" or kind(target) != "type_alias":
             return None
         item = target[0].item(target[1])
-        # The C types stay names on both sides: 0.14.2's are std's (`::std::os::raw::c_uint`, no JSON to follow),
-        # ours are `ctypes` aliases; by name they agree, and our ctypes are checked against each arch's gcc.
+        # C types become primitives through `c_types` alone, the same table for both sides (0.14.2's are std's
+        # `::std::os::raw::c_uint`, with no JSON to follow).
         if C_TYPE.fullmatch(item["name"]):
             return None
         alias = item["inner"]["type_alias"]
@@ -196,9 +197,12 @@ def ty(t, cx=None):
     if k == "generic":
         return v
     if k == "resolved_path":
+        name = v["path"].split("::")[-1]
+        if cx and C_TYPE.fullmatch(name) and name in cx.c_types:
+            return cx.c_types[name]
         found = cx.alias_target(v.get("id")) if cx else None
         if found is not None:
-            return ty(found[1], Expand(cx.world, found[0]))
+            return ty(found[1], Expand(cx.world, found[0], cx.c_types))
         return v["path"].split("::")[-1] + generic_args(v.get("args"), cx)
     if k == "array":
         return "[%s; %s]" % (ty(v["type"], cx), array_len(v["len"]))
@@ -269,13 +273,13 @@ def function_text(f, cx=None):
 # --- Describing an item --------------------------------------------------------------------------------------------
 
 
-def describe(target, world=None):
+def describe(target, world=None, c_types=None):
     """{aspect: text} for everything about one item that the API comparison looks at. Aspects are the keys that
     differences are reported under, relative to the item: "" (the item itself), ".field", ": impl Trait", "::method"."""
     if target[0] == "extern":
         return {"": "re-export of " + target[1]}
     crate, item_id = target
-    cx = Expand(world, crate) if world else None
+    cx = Expand(world, crate, c_types) if world else None
     item = crate.item(item_id)
     (k, v), = item["inner"].items()
     d = {"": k}
@@ -372,6 +376,14 @@ def compare(base, ours):
     """Every path of 0.14.2 looked up in ours: (paths of 0.14.2, paths of ours, missing paths, differences as
     {key: [(path, text)]} deduplicated over the paths of one item, {aspect kind: how many were compared})."""
     base_paths, our_paths = base.all_paths(), ours.all_paths()
+    # What each C type is on this arch, from our crate's `ctypes` (checked against gcc by scripts/check-layout),
+    # so that `c_uchar` and `u8` compare equal; a wrong ctypes entry still shows where 0.14.2 wrote a primitive.
+    c_types = {}
+    for crate in list(ours.crates.values()):
+        for item in (crate.index.values() if crate else ()):
+            inner = item["inner"].get("type_alias")
+            if inner and C_TYPE.fullmatch(item["name"] or "") and "primitive" in inner["type"]:
+                c_types[item["name"]] = inner["type"]["primitive"]
     missing, differences, compared = [], {}, {"fields": 0, "trait impls": 0, "methods": 0}
     for path, b in sorted(base_paths.items()):
         o = our_paths.get(path)
@@ -380,7 +392,7 @@ def compare(base, ours):
             missing.append(path)
             continue
         bd, od = describe(b), describe(o)
-        bx, ox = describe(b, base), describe(o, ours)
+        bx, ox = describe(b, base, c_types), describe(o, ours, c_types)
         for aspect, btext in bd.items():
             if path == name:  # count each item once, at its root path
                 for prefix, what in ((".", "fields"), (": impl", "trait impls"), ("::", "methods")):
@@ -394,13 +406,28 @@ def compare(base, ours):
                 text = "0.14.2 `%s`, ours `%s`" % (btext, otext if otext is not None else "(none)")
             key = name + aspect if aspect != " #[attrs]" and aspect != " fields in order" else name
             if aspect == " fields in order":
-                text = "field order: " + text
+                text = field_change(btext, otext)
             elif aspect == " #[attrs]":
                 text = "attributes: " + text
             entries = differences.setdefault(key, [])
             if text not in (t for _, t in entries):
                 entries.append((path, text))
     return base_paths, our_paths, missing, differences, compared
+
+
+def field_change(base_fields, our_fields):
+    """The change between two comma-separated field lists, in words."""
+    b, o = base_fields.split(", "), our_fields.split(", ")
+    added, removed = [f for f in o if f not in b], [f for f in b if f not in o]
+    parts = []
+    if added:
+        at_end = o[len(o) - len(added):] == added
+        parts.append("ours adds field%s %s%s" % ("s" * (len(added) > 1), ", ".join(added), " at the end" * at_end))
+    if removed:
+        parts.append("ours lacks field%s %s" % ("s" * (len(removed) > 1), ", ".join(removed)))
+    if [f for f in b if f in o] != [f for f in o if f in b]:
+        parts.append("field order: 0.14.2 `%s`, ours `%s`" % (base_fields, our_fields))
+    return "; ".join(parts)
 
 
 def self_test(base, ours):
