@@ -1,43 +1,96 @@
-//! The architecture table: the one place that knows how a kernel architecture maps to a clang target, a C compiler
-//! and a crate. Adding an architecture adds a row here and a crate directory.
+//! The architecture table, read from `arches.tsv` at the repository root: the one place that knows how a kernel
+//! architecture maps to a clang target, a C compiler and a crate. The cross-test scripts and the layout program read
+//! the same file, so adding an architecture adds a row there and a crate directory.
+
+use std::sync::OnceLock;
 
 /// One architecture the project publishes a crate for.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Arch {
-    /// The name used on the command line and in messages.
+    /// The name used on the command line and in messages; the crate is `kvm-bindings-<name>`.
     pub name: &'static str,
     /// The kernel's `ARCH=` for `make headers_install`.
     pub kernel_arch: &'static str,
     /// The clang target bindgen parses the headers for, so the host never decides a C type.
     pub clang_target: &'static str,
-    /// The GNU C compiler that checks the layouts (`scripts/check-layout`).
+    /// The GNU C compiler that checks the layouts and constants (`scripts/check-layout`).
     pub gcc: &'static str,
     /// The crate directory, relative to the repository root.
-    pub crate_dir: &'static str,
+    pub crate_dir: String,
+}
+
+/// The table, compiled in: the generator is built from the same checkout it regenerates.
+const TABLE: &str = include_str!("../../../arches.tsv");
+
+/// Parses the table's rows (`#` starts a comment line; columns are separated by whitespace).
+fn parse_table(table: &'static str) -> Result<Vec<Arch>, String> {
+    table
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .map(|line| {
+            let columns: Vec<&'static str> = line.split_whitespace().collect();
+            match columns.as_slice() {
+                [
+                    name,
+                    kernel_arch,
+                    clang_target,
+                    _rust_triple,
+                    gcc,
+                    _packages,
+                    _runner,
+                    _std,
+                ] => Ok(Arch {
+                    name,
+                    kernel_arch,
+                    clang_target,
+                    gcc,
+                    crate_dir: format!("kvm-bindings-{name}"),
+                }),
+                _ => Err(format!(
+                    "arches.tsv: expected 8 columns, found {}: {line}",
+                    columns.len()
+                )),
+            }
+        })
+        .collect()
 }
 
 /// Every architecture, in the order they are generated and reported.
-pub const ARCHES: &[Arch] = &[
-    Arch {
-        name: "x86_64",
-        kernel_arch: "x86",
-        clang_target: "x86_64-linux-gnu",
-        gcc: "gcc",
-        crate_dir: "kvm-bindings-x86_64",
-    },
-    Arch {
-        name: "arm64",
-        kernel_arch: "arm64",
-        clang_target: "aarch64-linux-gnu",
-        gcc: "aarch64-linux-gnu-gcc",
-        crate_dir: "kvm-bindings-arm64",
-    },
-];
+pub fn arches() -> &'static [Arch] {
+    static ARCHES: OnceLock<Vec<Arch>> = OnceLock::new();
+    ARCHES.get_or_init(|| parse_table(TABLE).unwrap_or_else(|e| panic!("{e}")))
+}
 
 /// The crate that holds bindgen's helper types, shared by every architecture.
 pub const COMMON_CRATE_DIR: &str = "kvm-bindings-common";
 
 /// Looks an architecture up by name.
 pub fn find_arch(name: &str) -> Option<&'static Arch> {
-    ARCHES.iter().find(|arch| arch.name == name)
+    arches().iter().find(|arch| arch.name == name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_names_each_arch_once_with_its_crate() {
+        let names: Vec<&str> = arches().iter().map(|a| a.name).collect();
+        assert!(names.starts_with(&["x86_64", "arm64"]), "{names:?}");
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), names.len(), "{names:?}");
+        assert_eq!(
+            find_arch("arm64").map(|a| a.crate_dir.as_str()),
+            Some("kvm-bindings-arm64")
+        );
+        assert_eq!(find_arch("arm64").map(|a| a.kernel_arch), Some("arm64"));
+    }
+
+    #[test]
+    fn a_short_row_is_an_error() {
+        assert!(parse_table("x86_64 x86 x86_64-linux-gnu\n").is_err());
+    }
 }

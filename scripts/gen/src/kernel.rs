@@ -4,13 +4,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::arch::{ARCHES, Arch};
+use crate::arch::{Arch, arches};
+use crate::debian_source::{self, FetchError};
 use crate::process::run_checked;
-
-/// Debian's kernel source package, the default when no tree is given.
-pub const DEBIAN_SOURCE_TARBALL: &str = "/usr/src/linux-source-6.12.tar.xz";
-/// The Debian package that ships [`DEBIAN_SOURCE_TARBALL`].
-pub const DEBIAN_SOURCE_PACKAGE: &str = "linux-source-6.12";
 
 /// A kernel source tree and the version its top Makefile declares.
 #[derive(Debug)]
@@ -19,13 +15,17 @@ pub struct KernelTree {
     pub version: String,
 }
 
-/// Uses the tree at `explicit` if given, otherwise Debian's kernel source, extracted into `cache_dir` once per tarball.
-pub fn resolve_kernel_tree(explicit: Option<PathBuf>, cache_dir: &Path) -> Result<KernelTree, String> {
+/// Uses the tree at `explicit` if given, otherwise the pinned Debian kernel source, downloaded and extracted into
+/// `cache_dir` once per version.
+pub fn resolve_kernel_tree(explicit: Option<PathBuf>, cache_dir: &Path) -> Result<KernelTree, FetchError> {
     let root = match explicit {
         Some(path) => path,
-        None => extract_debian_source(Path::new(DEBIAN_SOURCE_TARBALL), cache_dir)?,
+        None => {
+            let tarball = debian_source::fetch_pinned_tarball(cache_dir)?;
+            extract_debian_source(&tarball, cache_dir).map_err(FetchError::Failed)?
+        }
     };
-    let version = read_kernel_version(&root)?;
+    let version = read_kernel_version(&root).map_err(FetchError::Failed)?;
     Ok(KernelTree { root, version })
 }
 
@@ -60,11 +60,19 @@ pub fn read_kernel_version(root: &Path) -> Result<String, String> {
 /// The parts of the tree `make headers_install` reads, for every architecture in the table. Extracting only these
 /// keeps the cache small and the extraction short.
 fn headers_install_inputs(top: &str) -> Vec<String> {
-    let mut patterns: Vec<String> = ["Makefile", "scripts/*", "include/uapi/*", "usr/*", "tools/include/*"]
-        .iter()
-        .map(|part| format!("{top}/{part}"))
-        .collect();
-    for arch in ARCHES {
+    // The KVM API document feeds the generated documentation.
+    let mut patterns: Vec<String> = [
+        "Makefile",
+        "scripts/*",
+        "include/uapi/*",
+        "usr/*",
+        "tools/include/*",
+        "Documentation/virt/kvm/*",
+    ]
+    .iter()
+    .map(|part| format!("{top}/{part}"))
+    .collect();
+    for arch in arches() {
         let dir = format!("{top}/arch/{}", arch.kernel_arch);
         // Syscall tables feed the generated unistd headers; `tools` holds the host programs arch Makefiles build.
         for part in ["Makefile*", "include/*", "tools/*", "*syscall*"] {
@@ -76,13 +84,7 @@ fn headers_install_inputs(top: &str) -> Vec<String> {
 
 /// Extracts the Debian kernel tarball into `cache_dir`, unless the cache already holds this very tarball.
 fn extract_debian_source(tarball: &Path, cache_dir: &Path) -> Result<PathBuf, String> {
-    let metadata = fs::metadata(tarball).map_err(|e| {
-        format!(
-            "no kernel tree given and {} is missing ({e}): run scripts/generate, which installs the \
-             {DEBIAN_SOURCE_PACKAGE} package, or pass --kernel PATH",
-            tarball.display()
-        )
-    })?;
+    let metadata = fs::metadata(tarball).map_err(|e| format!("cannot read {}: {e}", tarball.display()))?;
     let mtime = metadata
         .modified()
         .ok()
