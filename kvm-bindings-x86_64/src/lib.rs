@@ -46,6 +46,14 @@ pub mod ctypes;
 pub mod bindings;
 pub use bindings::*;
 
+/// The ioctl request codes of the KVM API (`KVM_GET_REGS`, …), generated from the kernel's `_IO`/`_IOR`/`_IOW`/
+/// `_IOWR` macros and typed as the request argument of `ioctl(2)`.
+///
+/// Not re-exported at the crate root: VMMs and kvm-ioctls name functions after the request codes, and a glob
+/// import of this crate must not clash with them.
+#[allow(clippy::all, missing_docs)]
+pub mod ioctls;
+
 #[cfg(feature = "fam-wrappers")]
 pub mod fam_wrappers;
 #[cfg(feature = "fam-wrappers")]

@@ -12,7 +12,7 @@ use syn::Item;
 use crate::REGENERATE_COMMAND;
 use crate::arch::{Arch, COMMON_CRATE_DIR};
 use crate::kernel::{self, KernelTree};
-use crate::{raw_bindings, rewrite, serde_list};
+use crate::{macros, raw_bindings, rewrite, serde_list};
 
 /// A file the generator owns, with the contents it should have.
 pub struct GeneratedFile {
@@ -76,10 +76,12 @@ fn format_rust(items: Vec<Item>, root: &Path) -> Result<String, String> {
     String::from_utf8(output.stdout).map_err(|e| format!("rustfmt printed non-UTF-8: {e}"))
 }
 
-/// The rewritten bindings of one architecture, and the helper types bindgen emitted with them.
+/// The rewritten bindings of one architecture, the helper types bindgen emitted with them, and the request codes
+/// moved out of them into the `ioctls` module.
 struct ArchBindings {
     items: Vec<Item>,
     helpers: Vec<Item>,
+    request_codes: Vec<Item>,
 }
 
 fn parse_items(raw: &str) -> Result<Vec<Item>, String> {
@@ -88,20 +90,34 @@ fn parse_items(raw: &str) -> Result<Vec<Item>, String> {
         .items)
 }
 
-/// Runs every rewrite pass over bindgen's output (`raw`, and `padded`, the same with explicit padding fields).
-fn rewrite_bindings(raw: &str, padded: &str, crate_dir: &Path) -> Result<ArchBindings, String> {
-    let mut items = parse_items(raw)?;
+/// Runs bindgen for one arch and every rewrite pass over its output (and over `padded`, the same with explicit
+/// padding fields).
+fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path) -> Result<ArchBindings, String> {
+    let crate_dir = root.join(&arch.crate_dir);
+    let raw = raw_bindings::generate_raw_bindings(arch, headers, false)?;
+    let padded = raw_bindings::generate_raw_bindings(arch, headers, true)?;
+    let mut items = parse_items(&raw)?;
     let mut helpers = rewrite::extract_helper_types(&mut items);
     rewrite::make_helpers_transparent(&mut helpers);
+    let unsigned = raw_bindings::unsigned_widths(arch, headers, &rewrite::negative_constants(&items))?;
+    rewrite::retype_unsigned_constants(&mut items, &unsigned);
+    let request_codes = rewrite::split_request_codes(
+        &mut items,
+        &macros::request_codes(&macros::read_kvm_definitions(headers)?),
+    );
     rewrite::flatten_flex_arrays(&mut items);
-    let serializable = rewrite::contained_types(&items, &serde_list::read_serde_seeds(crate_dir)?);
-    let mut padded = parse_items(padded)?;
+    let serializable = rewrite::contained_types(&items, &serde_list::read_serde_seeds(&crate_dir)?);
+    let mut padded = parse_items(&padded)?;
     rewrite::extract_helper_types(&mut padded);
     rewrite::flatten_flex_arrays(&mut padded);
     rewrite::pad_serializable(&mut items, &padded, &serializable);
     rewrite::derive_zerocopy(&mut items, &serializable);
     rewrite::import_common_helpers(&mut items);
-    Ok(ArchBindings { items, helpers })
+    Ok(ArchBindings {
+        items,
+        helpers,
+        request_codes,
+    })
 }
 
 /// Installs every architecture's headers, then runs bindgen and the rewrite passes, returning every file the generator owns, in a fixed order.
@@ -125,10 +141,11 @@ fn generate_in(
     // Each helper type, with its impls, from the first arch whose bindings use it.
     let mut common_helpers: BTreeMap<String, (&str, Vec<Item>)> = BTreeMap::new();
     for (arch, headers) in arches.iter().zip(&headers) {
-        let raw = raw_bindings::generate_raw_bindings(arch, headers, false)?;
-        let padded = raw_bindings::generate_raw_bindings(arch, headers, true)?;
-        let ArchBindings { items, helpers } =
-            rewrite_bindings(&raw, &padded, &root.join(arch.crate_dir)).map_err(|e| format!("{}: {e}", arch.name))?;
+        let ArchBindings {
+            items,
+            helpers,
+            request_codes,
+        } = rewrite_bindings(root, arch, headers).map_err(|e| format!("{}: {e}", arch.name))?;
         for (name, items) in rewrite::group_by_subject(helpers) {
             match common_helpers.get(&name) {
                 Some((first, kept)) if rewrite::tokens_of(kept) != rewrite::tokens_of(&items) => {
@@ -152,7 +169,18 @@ fn generate_in(
             &source,
         ) + &format_rust(items, root)?;
         files.push(GeneratedFile {
-            path: Path::new(arch.crate_dir).join("src/bindings.rs"),
+            path: Path::new(&arch.crate_dir).join("src/bindings.rs"),
+            contents,
+        });
+        let what = format!("The ioctl request codes of the KVM API of Linux for {}.", arch.name);
+        let contents = header(
+            &what,
+            tree,
+            &format!("{clang}, --target={}", arch.clang_target),
+            &source,
+        ) + &format_rust(request_codes, root)?;
+        files.push(GeneratedFile {
+            path: Path::new(&arch.crate_dir).join("src/ioctls.rs"),
             contents,
         });
     }

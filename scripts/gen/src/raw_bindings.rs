@@ -1,8 +1,10 @@
 //! Running bindgen on an architecture's installed uapi headers.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use bindgen::{Builder, Formatter, RustEdition, RustTarget};
+use quote::ToTokens;
 
 use crate::arch::Arch;
 
@@ -19,6 +21,11 @@ const RUST_TARGET_MINOR: u64 = 85;
 /// `-nostdinc` with only the installed headers on the include path means nothing from the host leaks in: every type
 /// comes from the kernel's own uapi headers for the target architecture.
 pub fn generate_raw_bindings(arch: &Arch, headers: &Path, explicit_padding: bool) -> Result<String, String> {
+    // bindgen's own macro evaluator skips function-like macros (`_IOR(…)`, `_BITULL(n)`); its fallback has clang
+    // evaluate them, compiling a precompiled header in this directory — and silently emits nothing more when the
+    // directory does not exist or is not writable, so it is created here.
+    let fallback_dir = headers.with_file_name(format!("macro-fallback-{explicit_padding}"));
+    std::fs::create_dir_all(&fallback_dir).map_err(|e| format!("cannot create {}: {e}", fallback_dir.display()))?;
     let rust_target = RustTarget::stable(RUST_TARGET_MINOR, 0).map_err(|e| format!("bad Rust target: {e}"))?;
     let bindings = Builder::default()
         .header(headers.join("linux/kvm.h").display().to_string())
@@ -39,6 +46,8 @@ pub fn generate_raw_bindings(arch: &Arch, headers: &Path, explicit_padding: bool
         // Edition 2024 asks for `unsafe {}` around unsafe operations even inside `unsafe fn`.
         .wrap_unsafe_ops(true)
         .explicit_padding(explicit_padding)
+        .clang_macro_fallback()
+        .clang_macro_fallback_build_dir(&fallback_dir)
         .formatter(Formatter::None)
         .generate()
         .map_err(|e| format!("bindgen failed for {}: {e}", arch.name))?;
@@ -48,4 +57,74 @@ pub fn generate_raw_bindings(arch: &Arch, headers: &Path, explicit_padding: bool
 /// The version of the libclang bindgen loaded, for the generated file's header.
 pub fn clang_version() -> String {
     bindgen::clang_version().full
+}
+
+/// The prefix of the probe declarations [`unsigned_widths`] has bindgen translate.
+const PROBE_PREFIX: &str = "__kvm_bindings_probe_";
+
+/// For each macro in `names`, whether clang types it unsigned and how wide: name → bytes (4 or 8), for the unsigned
+/// ones only.
+///
+/// bindgen keeps an evaluated macro as an `i64` and types the constant by its value alone, so `(__u64)-1` and
+/// `__GENMASK_ULL(63, 56)` come out as negative `i32`/`i64`. The C type is known to clang: each probe is an array
+/// whose length says it (1 for signed, else the size), and bindgen translates the arrays back for us.
+pub fn unsigned_widths(
+    arch: &Arch,
+    headers: &Path,
+    names: &BTreeSet<String>,
+) -> Result<BTreeMap<String, usize>, String> {
+    if names.is_empty() {
+        return Ok(BTreeMap::new());
+    }
+    let mut probe = String::from("#include <linux/kvm.h>\n");
+    for name in names {
+        probe.push_str(&format!(
+            "extern char {PROBE_PREFIX}{name}[((({name}) < 0) ? 1 : sizeof(({name})))];\n"
+        ));
+    }
+    let probe_header = headers.with_file_name("macro-signedness.h");
+    std::fs::write(&probe_header, probe).map_err(|e| format!("cannot write {}: {e}", probe_header.display()))?;
+    let bindings = Builder::default()
+        .header(probe_header.display().to_string())
+        .clang_arg(format!("--target={}", arch.clang_target))
+        .clang_arg("-nostdinc")
+        .clang_arg(format!("-I{}", headers.display()))
+        .use_core()
+        .ctypes_prefix(CTYPES_PREFIX)
+        .allowlist_var(format!("{PROBE_PREFIX}.*"))
+        .layout_tests(false)
+        .formatter(Formatter::None)
+        .generate()
+        .map_err(|e| format!("bindgen failed on the signedness probe for {}: {e}", arch.name))?;
+    let file = syn::parse_file(&bindings.to_string()).map_err(|e| format!("the probe's output does not parse: {e}"))?;
+    let mut widths = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    for item in &file.items {
+        let syn::Item::ForeignMod(block) = item else { continue };
+        for item in &block.items {
+            let syn::ForeignItem::Static(probe) = item else {
+                continue;
+            };
+            let Some(name) = probe.ident.to_string().strip_prefix(PROBE_PREFIX).map(str::to_string) else {
+                continue;
+            };
+            let syn::Type::Array(array) = &*probe.ty else {
+                return Err(format!("the probe for {name} is not an array"));
+            };
+            let length = array.len.to_token_stream().to_string();
+            let length: usize = length
+                .trim_end_matches("usize")
+                .trim()
+                .parse()
+                .map_err(|e| format!("the probe for {name} has length {length}: {e}"))?;
+            seen.insert(name.clone());
+            if length > 1 {
+                widths.insert(name, length);
+            }
+        }
+    }
+    if let Some(missing) = names.difference(&seen).next() {
+        return Err(format!("clang did not type the macro {missing} for {}", arch.name));
+    }
+    Ok(widths)
 }

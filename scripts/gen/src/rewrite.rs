@@ -7,6 +7,8 @@ use proc_macro2::{Group, Ident, Literal, TokenStream, TokenTree};
 use quote::{ToTokens, format_ident, quote};
 use syn::{Fields, Item, Type, parse_quote};
 
+use crate::macros::RequestCode;
+
 /// bindgen's helper types. They are identical for every architecture, so they are defined once, in
 /// `kvm-bindings-common`, and imported by every arch crate.
 pub const HELPER_TYPES: &[&str] = &["__BindgenBitfieldUnit", "__IncompleteArrayField", "__BindgenUnionField"];
@@ -198,7 +200,7 @@ pub fn flatten_flex_arrays(items: &mut Vec<Item>) -> Vec<String> {
         .iter()
         .filter(|item| matches!(item, Item::Struct(_) | Item::Union(_) | Item::Type(_)))
         .filter(|item| !item_subject(item).is_some_and(|name| flattened_wrappers.contains(&name)))
-        .flat_map(|item| identifiers_of(item))
+        .flat_map(identifiers_of)
         .collect();
     let removed: BTreeSet<String> = flattened_wrappers
         .iter()
@@ -305,7 +307,7 @@ pub fn derive_zerocopy(items: &mut Vec<Item>, closure: &BTreeSet<String>) {
 /// Puts `pub use kvm_bindings_common::{…}` for the helper types the bindings use first, so they stay reachable at
 /// the paths kvm-bindings 0.14 had (`kvm_bindings::__IncompleteArrayField`).
 pub fn import_common_helpers(items: &mut Vec<Item>) {
-    let used: BTreeSet<String> = items.iter().flat_map(|item| identifiers_of(item)).collect();
+    let used: BTreeSet<String> = items.iter().flat_map(identifiers_of).collect();
     let helpers: Vec<Ident> = HELPER_TYPES
         .iter()
         .filter(|name| used.contains(**name))
@@ -319,4 +321,115 @@ pub fn import_common_helpers(items: &mut Vec<Item>) {
 /// The tokens of `items`, for comparisons that ignore formatting.
 pub fn tokens_of(items: &[Item]) -> String {
     quote!(#(#items)*).to_string()
+}
+
+/// The value of an integer constant bindgen wrote (`12`, `-1`), if it is one.
+fn integer_value(expr: &syn::Expr) -> Option<i128> {
+    match expr {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => int.base10_parse().ok(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => integer_value(expr).map(|v| -v),
+        _ => None,
+    }
+}
+
+/// The names of the constants bindgen gave a negative value: the only ones whose C type it may have lost (see
+/// `raw_bindings::unsigned_widths`).
+pub fn negative_constants(items: &[Item]) -> BTreeSet<String> {
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Const(c) if integer_value(&c.expr).is_some_and(|v| v < 0) => Some(c.ident.to_string()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Gives the constants of an unsigned C type (`(__u64)-1`, `__GENMASK_ULL(63, 56)`) that type and the value C has:
+/// bindgen types an evaluated macro by its value as an `i64`, so these came out negative and signed. `widths` is
+/// clang's answer: the unsigned ones, by size in bytes.
+pub fn retype_unsigned_constants(items: &mut [Item], widths: &BTreeMap<String, usize>) {
+    for item in items {
+        let Item::Const(c) = item else { continue };
+        let Some(width) = widths.get(&c.ident.to_string()) else {
+            continue;
+        };
+        let Some(value) = integer_value(&c.expr) else { continue };
+        let (ty, value): (Type, u128) = match width {
+            4 => (parse_quote!(u32), u128::from(value as i64 as u32)),
+            _ => (parse_quote!(u64), u128::from(value as i64 as u64)),
+        };
+        let literal = Literal::u128_unsuffixed(value);
+        *c.ty = ty;
+        *c.expr = parse_quote!(#literal);
+    }
+}
+
+/// What a request code's argument is, said for its documentation.
+fn request_direction(kind: &str) -> &'static str {
+    match kind {
+        "_IOR" => "the kernel writes it (read)",
+        "_IOW" => "the kernel reads it (write)",
+        "_IOWR" => "the kernel reads and writes it",
+        _ => "no argument struct",
+    }
+}
+
+/// The documentation line of one request code: its C definition and argument, linked when the bindings have it.
+fn request_code_doc(name: &str, code: &RequestCode, defined: &BTreeSet<String>) -> String {
+    let argument = match code.argument.as_deref() {
+        None => format!("Takes {}.", request_direction(&code.kind)),
+        Some(argument) => {
+            let type_name = argument
+                .strip_prefix("struct ")
+                .or_else(|| argument.strip_prefix("union "))
+                .unwrap_or(argument)
+                .trim();
+            let shown = if defined.contains(type_name) {
+                format!("[`{type_name}`](crate::bindings::{type_name})")
+            } else {
+                format!("`{argument}`")
+            };
+            format!("Argument: {shown}; {}.", request_direction(&code.kind))
+        }
+    };
+    let alias = code
+        .alias_of
+        .as_deref()
+        .map(|target| format!(" (an alias of [`{target}`])"))
+        .unwrap_or_default();
+    format!(
+        " `{name}`{alias}: `{}`, from `{}`. {argument}",
+        code.definition, code.header
+    )
+}
+
+/// Moves the ioctl request codes out of `items` into the items of the `ioctls` module, typed as the arch's
+/// `c_ulong` (the type of `ioctl(2)`'s request argument) and documented with their C definition.
+///
+/// They are kept out of the crate root on purpose: VMMs and kvm-ioctls define functions named after the request
+/// codes (`KVM_GET_REGS()`), and a glob import of the bindings must not start clashing with them.
+pub fn split_request_codes(items: &mut Vec<Item>, codes: &BTreeMap<String, RequestCode>) -> Vec<Item> {
+    let defined: BTreeSet<String> = items.iter().filter_map(item_subject).collect();
+    let mut request_codes = Vec::new();
+    items.retain(|item| {
+        let Item::Const(c) = item else { return true };
+        let name = c.ident.to_string();
+        let Some(code) = codes.get(&name) else { return true };
+        let doc = request_code_doc(&name, code, &defined);
+        let ident = &c.ident;
+        let value = &c.expr;
+        request_codes.push(parse_quote! {
+            #[doc = #doc]
+            pub const #ident: crate::ctypes::c_ulong = #value;
+        });
+        false
+    });
+    request_codes
 }

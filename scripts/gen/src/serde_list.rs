@@ -12,8 +12,8 @@ use syn::{Item, Token, Type};
 
 /// The macro whose arguments are the serde type list.
 const LIST_MACRO: &str = "serde_impls";
-/// The generated file, never read for the list (it is the output).
-const GENERATED_FILE: &str = "bindings.rs";
+/// The generated files, never read for the list (they are the output).
+const GENERATED_FILES: &[&str] = &["bindings.rs", "ioctls.rs"];
 
 /// Hand-written sources of a crate, sorted so that errors and results do not depend on directory order.
 fn hand_written_sources(src: &Path) -> Result<Vec<PathBuf>, String> {
@@ -25,7 +25,8 @@ fn hand_written_sources(src: &Path) -> Result<Vec<PathBuf>, String> {
             let path = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?.path();
             if path.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with(GENERATED_FILE) {
+            } else if path.extension().is_some_and(|e| e == "rs") && !GENERATED_FILES.iter().any(|f| path.ends_with(f))
+            {
                 found.push(path);
             }
         }
