@@ -1,15 +1,14 @@
 //! Safe wrappers over the arm64 structs that end in a flexible array member (FAM): [`RegList`] and
 //! [`KvmIrqRouting`].
 //!
-//! Each is vmm-sys-util's [`FamStructWrapper`] over the binding struct: it owns a buffer large enough for the header
+//! Each is vmm-sys-util's [`FamStructWrapper`](vmm_sys_util::fam::FamStructWrapper) over the binding struct: it owns a buffer large enough for the header
 //! and its entries and keeps the header's length field equal to the number of entries.
 //!
 //! With the `serde` feature too, a wrapper serializes as a pair (header bytes, entries), the format of
 //! kvm-bindings 0.14. Deserializing checks the pair: a header whose length disagrees with the number of entries, or
 //! more entries than the wrapper's maximum, is an error.
 
-use vmm_sys_util::fam::{FamStruct, FamStructWrapper};
-use vmm_sys_util::generate_fam_struct_impl;
+use vmm_sys_util::fam::FamStruct;
 
 use crate::bindings::*;
 
@@ -17,19 +16,7 @@ use crate::bindings::*;
 /// registers on current cores.
 const ARM64_REGS_MAX: usize = 500;
 
-generate_fam_struct_impl!(kvm_reg_list, u64, reg, u64, n, ARM64_REGS_MAX);
-
-/// Compares the header only: [`RegList`]'s `PartialEq` compares the register ids as well.
-impl PartialEq for kvm_reg_list {
-    fn eq(&self, other: &kvm_reg_list) -> bool {
-        self.n == other.n
-    }
-}
-
-/// `kvm_reg_list` and its register ids, for `KVM_GET_REG_LIST`.
-///
-/// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-get-reg-list).
-pub type RegList = FamStructWrapper<kvm_reg_list>;
+kvm_bindings_common::kvm_reg_list_wrapper!(ARM64_REGS_MAX);
 
 // `kvm_irq_routing` is in linux/kvm.h, the same on every architecture: its wrapper is defined once.
 kvm_bindings_common::kvm_irq_routing_wrapper!();

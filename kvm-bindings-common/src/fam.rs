@@ -37,3 +37,27 @@ macro_rules! kvm_irq_routing_wrapper {
         pub type KvmIrqRouting = vmm_sys_util::fam::FamStructWrapper<kvm_irq_routing>;
     };
 }
+
+/// Defines `RegList`, vmm-sys-util's `FamStructWrapper` over `kvm_reg_list`, in the arch crate that invokes it, with
+/// that arch's maximum number of registers: `kvm_reg_list` is `linux/kvm.h`'s, the same on every architecture that
+/// has `KVM_GET_REG_LIST`, but the number of registers is the arch's.
+///
+/// The invoking module must have its bindings' `kvm_reg_list` in scope and depend on vmm-sys-util.
+#[macro_export]
+macro_rules! kvm_reg_list_wrapper {
+    ($max:expr) => {
+        vmm_sys_util::generate_fam_struct_impl!(kvm_reg_list, u64, reg, u64, n, $max);
+
+        /// Compares the header only: [`RegList`]'s `PartialEq` compares the register ids as well.
+        impl PartialEq for kvm_reg_list {
+            fn eq(&self, other: &kvm_reg_list) -> bool {
+                self.n == other.n
+            }
+        }
+
+        /// `kvm_reg_list` and its register ids, for `KVM_GET_REG_LIST`.
+        ///
+        /// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-get-reg-list).
+        pub type RegList = vmm_sys_util::fam::FamStructWrapper<kvm_reg_list>;
+    };
+}

@@ -5,7 +5,8 @@
 //!   on them; every arch crate imports them instead of carrying a copy.
 //! - With the `serde` feature, [`serde_impls!`], which gives a binding type `Serialize` and `Deserialize` as its raw
 //!   bytes, and [`union_into_bytes!`], which the generated bindings use for unions.
-//! - [`kvm_irq_routing_wrapper!`], the FAM wrapper over `kvm_irq_routing`, the same for every architecture.
+//! - [`kvm_irq_routing_wrapper!`] and [`kvm_reg_list_wrapper!`], the FAM wrappers over `kvm_irq_routing` and
+//!   `kvm_reg_list`, structs of `linux/kvm.h` that are the same on every architecture.
 //!
 //! This crate is an implementation detail of `kvm-bindings-x86_64`, `kvm-bindings-arm64` and the `kvm-bindings`
 //! facade; VMMs depend on the facade.

@@ -7,13 +7,15 @@
 //! - [`serde_list`]: the type names of a crate's serde list, so its tests can prove they cover every one.
 //! - [`serde_tests!`]: one test per type and check, plus that coverage test.
 //! - [`fam`]: what every FAM wrapper must do with serde: encode as 0.14 does, round trip, reject lying lengths.
-//! - [`kvm_irq_routing_tests!`]: the tests of the `KvmIrqRouting` wrapper every arch crate has.
+//! - [`kvm_irq_routing_tests!`], [`kvm_reg_list_tests!`]: the tests of the `KvmIrqRouting` and `RegList` wrappers
+//!   the arch crates share.
 
 pub mod checks;
 pub mod fam;
 mod format;
 mod irq_routing;
 pub mod random;
+mod reg_list;
 pub mod serde_list;
 mod tests_macro;
 
