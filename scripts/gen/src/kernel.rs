@@ -89,12 +89,14 @@ fn extract_debian_source(tarball: &Path, cache_dir: &Path) -> Result<PathBuf, St
         .modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok());
-    let identity = format!("{} {} {:?}\n", tarball.display(), metadata.len(), mtime);
     let top = tarball
         .file_name()
         .and_then(|name| name.to_str())
         .and_then(|name| name.strip_suffix(".tar.xz"))
         .ok_or_else(|| format!("{} is not a .tar.xz", tarball.display()))?;
+    // What was extracted depends on the arch table too: a new arch needs its arch/ directory.
+    let inputs = headers_install_inputs(top);
+    let identity = format!("{} {} {:?} {}\n", tarball.display(), metadata.len(), mtime, inputs.join(" "));
     let tree = cache_dir.join(top);
     let stamp = cache_dir.join(format!("{top}.stamp"));
     if fs::read_to_string(&stamp).ok().as_deref() == Some(identity.as_str()) && tree.join("Makefile").exists() {
@@ -108,7 +110,7 @@ fn extract_debian_source(tarball: &Path, cache_dir: &Path) -> Result<PathBuf, St
     fs::create_dir_all(&staging).map_err(|e| format!("cannot create {}: {e}", staging.display()))?;
     let mut tar = Command::new("tar");
     tar.arg("-xJf").arg(tarball).arg("-C").arg(&staging).arg("--wildcards");
-    tar.args(headers_install_inputs(top));
+    tar.args(inputs);
     run_checked(&mut tar)?;
     fs::rename(staging.join(top), &tree).map_err(|e| format!("cannot move the extracted tree into place: {e}"))?;
     remove_if_present(&staging)?;
