@@ -1,14 +1,15 @@
 //! Rust FFI bindings to the Linux KVM API for the architecture you build for.
 //!
 //! This crate re-exports the arch crate that matches `target_arch`: [`kvm-bindings-x86_64`] on x86_64,
-//! [`kvm-bindings-arm64`] on aarch64. On any other target it is empty, so workspaces that build for many targets
+//! [`kvm-bindings-arm64`] on aarch64, [`kvm-bindings-riscv64`] on riscv64. On any other target it is empty, so workspaces that build for many targets
 //! keep compiling. Tools that read another architecture's VM state depend on an arch crate directly instead: those
 //! build on every host.
 //!
 //! Features (each forwarded to the arch crate):
 //! - `serde`: `Serialize`/`Deserialize` for the vCPU and VM state types, as their raw bytes.
 //! - `fam-wrappers`: safe wrappers (vmm-sys-util's `FamStructWrapper`) over the structs that end in a flexible
-//!   array: `CpuId`, `Msrs`, `MsrList`, `KvmIrqRouting`, `Xsave` on x86_64; `RegList`, `KvmIrqRouting` on aarch64.
+//!   array: `CpuId`, `Msrs`, `MsrList`, `KvmIrqRouting`, `Xsave` on x86_64; `RegList`, `KvmIrqRouting` on aarch64
+//!   and riscv64.
 //!   With `serde` too, they serialize as well.
 //!
 //! The paths are kvm-bindings 0.14's: every item at the crate root and under `bindings::`, the wrappers also under
@@ -47,6 +48,7 @@
 //!
 //! [`kvm-bindings-x86_64`]: https://docs.rs/kvm-bindings-x86_64
 //! [`kvm-bindings-arm64`]: https://docs.rs/kvm-bindings-arm64
+//! [`kvm-bindings-riscv64`]: https://docs.rs/kvm-bindings-riscv64
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -55,5 +57,7 @@ cfg_if::cfg_if! {
         pub use kvm_bindings_x86_64::*;
     } else if #[cfg(target_arch = "aarch64")] {
         pub use kvm_bindings_arm64::*;
+    } else if #[cfg(target_arch = "riscv64")] {
+        pub use kvm_bindings_riscv64::*;
     }
 }

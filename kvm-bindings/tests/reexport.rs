@@ -1,8 +1,8 @@
 //! The facade must be the arch crate of the target it is built for: these tests compile only when
 //! `kvm_bindings`'s items are that crate's own types, and check at run time the layout and C types a user on that
-//! architecture gets. On x86_64 they run with the workspace's tests; on aarch64 `scripts/test-aarch64` runs them
-//! (cross-built, under qemu-user).
-#![cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+//! architecture gets. On x86_64 they run with the workspace's tests; on aarch64 and riscv64 `scripts/test-cross`
+//! runs them (cross-built, under qemu-user).
+#![cfg(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "riscv64"))]
 
 use core::any::TypeId;
 use core::mem::{align_of, size_of};
@@ -14,6 +14,17 @@ mod expected {
     pub use kvm_bindings_arm64 as arch;
     pub const KVM_REGS_SIZE: usize = 864;
     pub const KVM_REGS_ALIGN: usize = 16;
+    pub type CChar = u8;
+}
+
+/// What the facade must be on riscv64: the riscv64 crate, whose `struct kvm_regs` is empty (sizeof 0 and alignof 1
+/// from riscv64-linux-gnu-gcc on the kernel's uapi `<asm/kvm.h>`: riscv64 has no KVM_GET_REGS), and an unsigned C
+/// `char`. Its `kvm_riscv_core` (33 registers of 8 bytes) is what riscv64 saves instead.
+#[cfg(target_arch = "riscv64")]
+mod expected {
+    pub use kvm_bindings_riscv64 as arch;
+    pub const KVM_REGS_SIZE: usize = 0;
+    pub const KVM_REGS_ALIGN: usize = 1;
     pub type CChar = u8;
 }
 
@@ -59,4 +70,15 @@ fn c_char_is_the_targets() {
         TypeId::of::<kvm_bindings::ctypes::c_char>(),
         TypeId::of::<core::ffi::c_char>()
     );
+}
+
+/// On riscv64, `kvm_regs` being empty proves little: the vCPU state type must be riscv64's too.
+#[cfg(target_arch = "riscv64")]
+#[test]
+fn kvm_riscv_core_is_the_arch_crates_type() {
+    assert_eq!(
+        TypeId::of::<kvm_bindings::kvm_riscv_core>(),
+        TypeId::of::<kvm_bindings_riscv64::kvm_riscv_core>()
+    );
+    assert_eq!(size_of::<kvm_bindings::kvm_riscv_core>(), 264);
 }
