@@ -10,9 +10,9 @@ use std::path::Path;
 
 use kvm_bindings::*;
 
-use super::ioctls::*;
 use super::sys::{invalid_input, ioctl, owned};
 use super::vm::Vm;
+use kvm_bindings::ioctls::*;
 
 /// Where the kernel exposes KVM.
 pub const KVM_PATH: &str = "/dev/kvm";
@@ -37,19 +37,19 @@ impl Kvm {
     /// `KVM_GET_API_VERSION`: 12 on every kernel since 2.6.22 (`KVM_API_VERSION`).
     pub fn api_version(&self) -> io::Result<i32> {
         // SAFETY: the request takes no argument.
-        unsafe { ioctl(&self.fd, KVM_GET_API_VERSION(), 0) }
+        unsafe { ioctl(&self.fd, KVM_GET_API_VERSION, 0) }
     }
 
     /// `KVM_CHECK_EXTENSION`: 0 if the capability is absent, else 1 or a capability-specific number.
     pub fn check_extension(&self, cap: u32) -> io::Result<i32> {
         // SAFETY: the request takes the capability number by value.
-        unsafe { ioctl(&self.fd, KVM_CHECK_EXTENSION(), cap.into()) }
+        unsafe { ioctl(&self.fd, KVM_CHECK_EXTENSION, cap.into()) }
     }
 
     /// `KVM_GET_VCPU_MMAP_SIZE`: the size of the `kvm_run` mapping of each vCPU, pages of I/O data included.
     pub fn vcpu_mmap_size(&self) -> io::Result<usize> {
         // SAFETY: the request takes no argument.
-        let size = unsafe { ioctl(&self.fd, KVM_GET_VCPU_MMAP_SIZE(), 0) }?;
+        let size = unsafe { ioctl(&self.fd, KVM_GET_VCPU_MMAP_SIZE, 0) }?;
         Ok(size as usize)
     }
 
@@ -61,7 +61,7 @@ impl Kvm {
         unsafe {
             ioctl(
                 &self.fd,
-                KVM_GET_SUPPORTED_CPUID(),
+                KVM_GET_SUPPORTED_CPUID,
                 cpuid.as_mut_fam_struct_ptr() as libc::c_ulong,
             )
         }?;
@@ -76,7 +76,7 @@ impl Kvm {
         unsafe {
             ioctl(
                 &self.fd,
-                KVM_GET_MSR_INDEX_LIST(),
+                KVM_GET_MSR_INDEX_LIST,
                 list.as_mut_fam_struct_ptr() as libc::c_ulong,
             )
         }?;
@@ -86,7 +86,7 @@ impl Kvm {
     /// `KVM_CREATE_VM` with the default machine type.
     pub fn create_vm(&self) -> io::Result<Vm> {
         // SAFETY: the request takes the machine type by value.
-        let fd = unsafe { ioctl(&self.fd, KVM_CREATE_VM(), 0) }?;
+        let fd = unsafe { ioctl(&self.fd, KVM_CREATE_VM, 0) }?;
         Ok(Vm::new(owned(fd), self.vcpu_mmap_size()?))
     }
 }

@@ -5,8 +5,8 @@ use std::os::fd::OwnedFd;
 
 use kvm_bindings::*;
 
-use super::ioctls::*;
 use super::sys::{Mapping, get, invalid_input, ioctl, ioctl_with_mut_ref, ioctl_with_ref};
+use kvm_bindings::ioctls::*;
 
 /// Why `KVM_RUN` returned, as read from `kvm_run`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,7 +51,7 @@ impl Vcpu {
     /// `KVM_RUN` until the next exit to userspace, and decodes it.
     pub fn run(&mut self) -> io::Result<VcpuExit> {
         // SAFETY: the request takes no argument; the kernel writes only into the `kvm_run` mapping.
-        unsafe { ioctl(&self.fd, KVM_RUN(), 0) }?;
+        unsafe { ioctl(&self.fd, KVM_RUN, 0) }?;
         let run = self.kvm_run();
         match run.exit_reason {
             KVM_EXIT_IO => {
@@ -88,7 +88,7 @@ impl Vcpu {
     pub fn complete_pending_io(&mut self) -> io::Result<()> {
         self.kvm_run_mut().immediate_exit = 1;
         // SAFETY: the request takes no argument.
-        let result = unsafe { ioctl(&self.fd, KVM_RUN(), 0) };
+        let result = unsafe { ioctl(&self.fd, KVM_RUN, 0) };
         self.kvm_run_mut().immediate_exit = 0;
         match result {
             Err(e) if e.raw_os_error() == Some(libc::EINTR) => Ok(()),
@@ -100,39 +100,39 @@ impl Vcpu {
     /// `KVM_GET_REGS`.
     pub fn get_regs(&self) -> io::Result<kvm_regs> {
         // SAFETY: the request writes one `kvm_regs`.
-        unsafe { get(&self.fd, KVM_GET_REGS()) }
+        unsafe { get(&self.fd, KVM_GET_REGS) }
     }
 
     /// `KVM_SET_REGS`.
     pub fn set_regs(&self, regs: &kvm_regs) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_regs`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_REGS(), regs) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_REGS, regs) }?;
         Ok(())
     }
 
     /// `KVM_GET_SREGS`.
     pub fn get_sregs(&self) -> io::Result<kvm_sregs> {
         // SAFETY: the request writes one `kvm_sregs`.
-        unsafe { get(&self.fd, KVM_GET_SREGS()) }
+        unsafe { get(&self.fd, KVM_GET_SREGS) }
     }
 
     /// `KVM_SET_SREGS`.
     pub fn set_sregs(&self, sregs: &kvm_sregs) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_sregs`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_SREGS(), sregs) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_SREGS, sregs) }?;
         Ok(())
     }
 
     /// `KVM_GET_FPU`.
     pub fn get_fpu(&self) -> io::Result<kvm_fpu> {
         // SAFETY: the request writes one `kvm_fpu`.
-        unsafe { get(&self.fd, KVM_GET_FPU()) }
+        unsafe { get(&self.fd, KVM_GET_FPU) }
     }
 
     /// `KVM_SET_FPU`.
     pub fn set_fpu(&self, fpu: &kvm_fpu) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_fpu`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_FPU(), fpu) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_FPU, fpu) }?;
         Ok(())
     }
 
@@ -141,7 +141,7 @@ impl Vcpu {
     pub fn get_xsave(&self, xsave2_size: usize) -> io::Result<Xsave> {
         if xsave2_size == 0 {
             // SAFETY: the request writes one `kvm_xsave` (its 4 KiB region; `extra` is empty).
-            let legacy: kvm_xsave = unsafe { get(&self.fd, KVM_GET_XSAVE()) }?;
+            let legacy: kvm_xsave = unsafe { get(&self.fd, KVM_GET_XSAVE) }?;
             return Xsave::from_header(kvm_xsave2::from(legacy)).map_err(|e| invalid_input(format!("Xsave: {e:?}")));
         }
         let region = size_of::<kvm_xsave>();
@@ -156,7 +156,7 @@ impl Vcpu {
         let area = unsafe { &mut xsave.as_mut_fam_struct().xsave } as *mut kvm_xsave;
         // SAFETY: KVM writes `xsave2_size` bytes from `area`: the 4 KiB region and `extra` u32s, which the wrapper
         // allocated right after it.
-        unsafe { ioctl(&self.fd, KVM_GET_XSAVE2(), area as libc::c_ulong) }?;
+        unsafe { ioctl(&self.fd, KVM_GET_XSAVE2, area as libc::c_ulong) }?;
         Ok(xsave)
     }
 
@@ -172,72 +172,72 @@ impl Vcpu {
         let area = &xsave.as_fam_struct_ref().xsave;
         // SAFETY: KVM reads at most `xsave2_size` bytes (4 KiB without XSAVE2) from `area`, and `have` bytes
         // are there: the region and the entries the wrapper keeps right after it.
-        unsafe { ioctl(&self.fd, KVM_SET_XSAVE(), area as *const kvm_xsave as libc::c_ulong) }?;
+        unsafe { ioctl(&self.fd, KVM_SET_XSAVE, area as *const kvm_xsave as libc::c_ulong) }?;
         Ok(())
     }
 
     /// `KVM_GET_XCRS`.
     pub fn get_xcrs(&self) -> io::Result<kvm_xcrs> {
         // SAFETY: the request writes one `kvm_xcrs`.
-        unsafe { get(&self.fd, KVM_GET_XCRS()) }
+        unsafe { get(&self.fd, KVM_GET_XCRS) }
     }
 
     /// `KVM_SET_XCRS`.
     pub fn set_xcrs(&self, xcrs: &kvm_xcrs) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_xcrs`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_XCRS(), xcrs) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_XCRS, xcrs) }?;
         Ok(())
     }
 
     /// `KVM_GET_LAPIC` (needs the in-kernel irqchip).
     pub fn get_lapic(&self) -> io::Result<kvm_lapic_state> {
         // SAFETY: the request writes one `kvm_lapic_state`.
-        unsafe { get(&self.fd, KVM_GET_LAPIC()) }
+        unsafe { get(&self.fd, KVM_GET_LAPIC) }
     }
 
     /// `KVM_SET_LAPIC`.
     pub fn set_lapic(&self, lapic: &kvm_lapic_state) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_lapic_state`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_LAPIC(), lapic) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_LAPIC, lapic) }?;
         Ok(())
     }
 
     /// `KVM_GET_VCPU_EVENTS`: pending exceptions, interrupts, NMIs and SMIs.
     pub fn get_vcpu_events(&self) -> io::Result<kvm_vcpu_events> {
         // SAFETY: the request writes one `kvm_vcpu_events`.
-        unsafe { get(&self.fd, KVM_GET_VCPU_EVENTS()) }
+        unsafe { get(&self.fd, KVM_GET_VCPU_EVENTS) }
     }
 
     /// `KVM_SET_VCPU_EVENTS`.
     pub fn set_vcpu_events(&self, events: &kvm_vcpu_events) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_vcpu_events`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_VCPU_EVENTS(), events) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_VCPU_EVENTS, events) }?;
         Ok(())
     }
 
     /// `KVM_GET_MP_STATE`.
     pub fn get_mp_state(&self) -> io::Result<kvm_mp_state> {
         // SAFETY: the request writes one `kvm_mp_state`.
-        unsafe { get(&self.fd, KVM_GET_MP_STATE()) }
+        unsafe { get(&self.fd, KVM_GET_MP_STATE) }
     }
 
     /// `KVM_SET_MP_STATE`.
     pub fn set_mp_state(&self, state: &kvm_mp_state) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_mp_state`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_MP_STATE(), state) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_MP_STATE, state) }?;
         Ok(())
     }
 
     /// `KVM_GET_DEBUGREGS`.
     pub fn get_debugregs(&self) -> io::Result<kvm_debugregs> {
         // SAFETY: the request writes one `kvm_debugregs`.
-        unsafe { get(&self.fd, KVM_GET_DEBUGREGS()) }
+        unsafe { get(&self.fd, KVM_GET_DEBUGREGS) }
     }
 
     /// `KVM_SET_DEBUGREGS`.
     pub fn set_debugregs(&self, regs: &kvm_debugregs) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_debugregs`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_DEBUGREGS(), regs) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_DEBUGREGS, regs) }?;
         Ok(())
     }
 
@@ -245,21 +245,21 @@ impl Vcpu {
     /// returns how many it read.
     pub fn get_msrs(&self, msrs: &mut Msrs) -> io::Result<usize> {
         // SAFETY: `msrs` holds a `kvm_msrs` whose `nmsrs` entries follow it; KVM writes the `data` of at most those.
-        let read = unsafe { ioctl(&self.fd, KVM_GET_MSRS(), msrs.as_mut_fam_struct_ptr() as libc::c_ulong) }?;
+        let read = unsafe { ioctl(&self.fd, KVM_GET_MSRS, msrs.as_mut_fam_struct_ptr() as libc::c_ulong) }?;
         Ok(read as usize)
     }
 
     /// `KVM_SET_MSRS`: writes the entries in order, stopping at the first MSR KVM refuses; returns how many it wrote.
     pub fn set_msrs(&self, msrs: &Msrs) -> io::Result<usize> {
         // SAFETY: `msrs` holds a `kvm_msrs` whose `nmsrs` entries follow it; KVM only reads them.
-        let written = unsafe { ioctl(&self.fd, KVM_SET_MSRS(), msrs.as_fam_struct_ptr() as libc::c_ulong) }?;
+        let written = unsafe { ioctl(&self.fd, KVM_SET_MSRS, msrs.as_fam_struct_ptr() as libc::c_ulong) }?;
         Ok(written as usize)
     }
 
     /// `KVM_SET_CPUID2`: the CPUID the guest sees. Set it before the first `KVM_RUN`.
     pub fn set_cpuid2(&self, cpuid: &CpuId) -> io::Result<()> {
         // SAFETY: `cpuid` holds a `kvm_cpuid2` whose `nent` entries follow it; KVM only reads them.
-        unsafe { ioctl(&self.fd, KVM_SET_CPUID2(), cpuid.as_fam_struct_ptr() as libc::c_ulong) }?;
+        unsafe { ioctl(&self.fd, KVM_SET_CPUID2, cpuid.as_fam_struct_ptr() as libc::c_ulong) }?;
         Ok(())
     }
 
@@ -267,13 +267,7 @@ impl Vcpu {
     pub fn get_cpuid2(&self) -> io::Result<CpuId> {
         let mut cpuid = CpuId::new(KVM_MAX_CPUID_ENTRIES).map_err(|e| invalid_input(format!("CpuId: {e:?}")))?;
         // SAFETY: as for `Kvm::supported_cpuid`: KVM writes at most `nent` entries and lowers `nent` to match.
-        unsafe {
-            ioctl(
-                &self.fd,
-                KVM_GET_CPUID2(),
-                cpuid.as_mut_fam_struct_ptr() as libc::c_ulong,
-            )
-        }?;
+        unsafe { ioctl(&self.fd, KVM_GET_CPUID2, cpuid.as_mut_fam_struct_ptr() as libc::c_ulong) }?;
         Ok(cpuid)
     }
 
@@ -281,28 +275,28 @@ impl Vcpu {
     pub fn get_nested_state(&self) -> io::Result<KvmNestedStateBuffer> {
         let mut buffer = KvmNestedStateBuffer::empty();
         // SAFETY: `buffer.size` tells KVM how large the buffer is; KVM writes no more than that.
-        unsafe { ioctl_with_mut_ref(&self.fd, KVM_GET_NESTED_STATE(), &mut buffer) }?;
+        unsafe { ioctl_with_mut_ref(&self.fd, KVM_GET_NESTED_STATE, &mut buffer) }?;
         Ok(buffer)
     }
 
     /// `KVM_SET_NESTED_STATE`.
     pub fn set_nested_state(&self, state: &KvmNestedStateBuffer) -> io::Result<()> {
         // SAFETY: KVM reads at most `state.size` bytes, which the buffer's type always has room for.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_NESTED_STATE(), state) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_NESTED_STATE, state) }?;
         Ok(())
     }
 
     /// `KVM_GET_TSC_KHZ`: the guest's TSC frequency.
     pub fn get_tsc_khz(&self) -> io::Result<u32> {
         // SAFETY: the request takes no argument and returns the frequency.
-        let khz = unsafe { ioctl(&self.fd, KVM_GET_TSC_KHZ(), 0) }?;
+        let khz = unsafe { ioctl(&self.fd, KVM_GET_TSC_KHZ, 0) }?;
         Ok(khz as u32)
     }
 
     /// `KVM_SET_TSC_KHZ`: scales the guest's TSC (needs `KVM_CAP_TSC_CONTROL`).
     pub fn set_tsc_khz(&self, khz: u32) -> io::Result<()> {
         // SAFETY: the request takes the frequency by value.
-        unsafe { ioctl(&self.fd, KVM_SET_TSC_KHZ(), khz.into()) }?;
+        unsafe { ioctl(&self.fd, KVM_SET_TSC_KHZ, khz.into()) }?;
         Ok(())
     }
 }

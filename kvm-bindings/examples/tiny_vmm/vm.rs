@@ -5,9 +5,9 @@ use std::os::fd::OwnedFd;
 
 use kvm_bindings::*;
 
-use super::ioctls::*;
 use super::sys::{Mapping, get, invalid_input, ioctl, ioctl_with_mut_ref, ioctl_with_ref, owned};
 use super::vcpu::Vcpu;
+use kvm_bindings::ioctls::*;
 
 /// A memory slot: host memory the guest sees at `guest_addr`.
 struct MemorySlot {
@@ -36,7 +36,7 @@ impl Vm {
     /// `KVM_CHECK_EXTENSION` on the VM: some answers (like `KVM_CAP_XSAVE2`'s size) depend on the VM.
     pub fn check_extension(&self, cap: u32) -> io::Result<i32> {
         // SAFETY: the request takes the capability number by value.
-        unsafe { ioctl(&self.fd, KVM_CHECK_EXTENSION(), cap.into()) }
+        unsafe { ioctl(&self.fd, KVM_CHECK_EXTENSION, cap.into()) }
     }
 
     /// Maps `size` bytes of fresh zeroed memory at guest physical address `guest_addr` as the next slot
@@ -52,7 +52,7 @@ impl Vm {
         };
         // SAFETY: the request reads a `kvm_userspace_memory_region`. The host memory it names stays mapped until
         // `self.memory` drops, after `self.fd` has closed the VM.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_USER_MEMORY_REGION(), &region) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_USER_MEMORY_REGION, &region) }?;
         self.memory.push(MemorySlot { guest_addr, host });
         Ok(())
     }
@@ -98,14 +98,14 @@ impl Vm {
     /// without "unrestricted guest"; a no-op on AMD.
     pub fn set_tss_address(&self, guest_addr: u64) -> io::Result<()> {
         // SAFETY: the request takes the address by value.
-        unsafe { ioctl(&self.fd, KVM_SET_TSS_ADDR(), guest_addr as libc::c_ulong) }?;
+        unsafe { ioctl(&self.fd, KVM_SET_TSS_ADDR, guest_addr as libc::c_ulong) }?;
         Ok(())
     }
 
     /// `KVM_CREATE_IRQCHIP`: in-kernel PICs, IOAPIC and (for vCPUs created later) local APICs.
     pub fn create_irqchip(&self) -> io::Result<()> {
         // SAFETY: the request takes no argument.
-        unsafe { ioctl(&self.fd, KVM_CREATE_IRQCHIP(), 0) }?;
+        unsafe { ioctl(&self.fd, KVM_CREATE_IRQCHIP, 0) }?;
         Ok(())
     }
 
@@ -116,54 +116,54 @@ impl Vm {
             ..Default::default()
         };
         // SAFETY: the request reads `chip_id` from and writes the chip's state into a `kvm_irqchip`.
-        unsafe { ioctl_with_mut_ref(&self.fd, KVM_GET_IRQCHIP(), &mut chip) }?;
+        unsafe { ioctl_with_mut_ref(&self.fd, KVM_GET_IRQCHIP, &mut chip) }?;
         Ok(chip)
     }
 
     /// `KVM_SET_IRQCHIP`: the chip named by `chip.chip_id`.
     pub fn set_irqchip(&self, chip: &kvm_irqchip) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_irqchip`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_IRQCHIP(), chip) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_IRQCHIP, chip) }?;
         Ok(())
     }
 
     /// `KVM_CREATE_PIT2`: the in-kernel i8254 timer (needs the irqchip).
     pub fn create_pit2(&self, config: &kvm_pit_config) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_pit_config`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_CREATE_PIT2(), config) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_CREATE_PIT2, config) }?;
         Ok(())
     }
 
     /// `KVM_GET_PIT2`.
     pub fn get_pit2(&self) -> io::Result<kvm_pit_state2> {
         // SAFETY: the request writes one `kvm_pit_state2`.
-        unsafe { get(&self.fd, KVM_GET_PIT2()) }
+        unsafe { get(&self.fd, KVM_GET_PIT2) }
     }
 
     /// `KVM_SET_PIT2`.
     pub fn set_pit2(&self, state: &kvm_pit_state2) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_pit_state2`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_PIT2(), state) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_PIT2, state) }?;
         Ok(())
     }
 
     /// `KVM_GET_CLOCK`: the guest's kvmclock, in nanoseconds.
     pub fn get_clock(&self) -> io::Result<kvm_clock_data> {
         // SAFETY: the request writes one `kvm_clock_data`.
-        unsafe { get(&self.fd, KVM_GET_CLOCK()) }
+        unsafe { get(&self.fd, KVM_GET_CLOCK) }
     }
 
     /// `KVM_SET_CLOCK`.
     pub fn set_clock(&self, clock: &kvm_clock_data) -> io::Result<()> {
         // SAFETY: the request reads a `kvm_clock_data`.
-        unsafe { ioctl_with_ref(&self.fd, KVM_SET_CLOCK(), clock) }?;
+        unsafe { ioctl_with_ref(&self.fd, KVM_SET_CLOCK, clock) }?;
         Ok(())
     }
 
     /// `KVM_CREATE_VCPU` with APIC ID `id`, and its `kvm_run` mapped.
     pub fn create_vcpu(&self, id: u32) -> io::Result<Vcpu> {
         // SAFETY: the request takes the vCPU id by value.
-        let fd = owned(unsafe { ioctl(&self.fd, KVM_CREATE_VCPU(), id.into()) }?);
+        let fd = owned(unsafe { ioctl(&self.fd, KVM_CREATE_VCPU, id.into()) }?);
         let run = Mapping::new(self.vcpu_mmap_size, Some(&fd))?;
         if run.len < size_of::<kvm_run>() {
             return Err(io::Error::other(format!(
