@@ -3,8 +3,8 @@
 //!
 //! - Serde cases: every type of the `serde_impls!` invocations in `kvm-bindings-<arch>/src/serialize.rs`, read by
 //!   the same parser the crates' `covers_the_serde_list` tests use (test-support's `serde_list.rs`, included).
-//! - FAM cases: every `pub type X = FamStructWrapper<…>` in `kvm-bindings-<arch>/src/fam_wrappers.rs`, and those of
-//!   the common crate's wrapper macros (`kvm_irq_routing_wrapper!`) it invokes.
+//! - FAM cases: every `pub type X = FamStructWrapper<…>` in `kvm-bindings-<arch>/src/fam_wrappers.rs`, and those in
+//!   the common crate's macros it invokes (`kvm_irq_routing_wrapper!`, …).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -51,8 +51,10 @@ fn main() {
         if fam.exists() {
             let source = read(&fam);
             let mut wrappers = wrapper_aliases(&source);
-            if source.contains("kvm_irq_routing_wrapper!") {
-                wrappers.extend(wrapper_aliases(&read(&common_fam)));
+            // The wrappers the common crate's macros define (`kvm_irq_routing_wrapper!()` and the like).
+            let common = read(&common_fam);
+            for name in common_macros_invoked(&source) {
+                wrappers.extend(wrapper_aliases(macro_body(&common, &name)));
             }
             for name in wrappers {
                 writeln!(
@@ -99,6 +101,39 @@ fn wrapper_aliases(source: &str) -> Vec<String> {
                 .then(|| name.trim().to_string())
         })
         .collect()
+}
+
+/// The names of the `kvm_bindings_common::NAME!` macros `source` invokes.
+fn common_macros_invoked(source: &str) -> Vec<String> {
+    source
+        .split("kvm_bindings_common::")
+        .skip(1)
+        .filter_map(|rest| {
+            let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            rest[name.len()..].starts_with('!').then_some(name)
+        })
+        .collect()
+}
+
+/// The body of `macro_rules! name { … }` in `source`: up to its closing brace.
+fn macro_body<'a>(source: &'a str, name: &str) -> &'a str {
+    let start = source
+        .find(&format!("macro_rules! {name} {{"))
+        .unwrap_or_else(|| panic!("kvm-bindings-common has no macro {name}"));
+    let mut depth = 0;
+    for (index, character) in source[start..].char_indices() {
+        match character {
+            '{' => depth += 1,
+            '}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &source[start..start + index];
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("unclosed macro {name}")
 }
 
 fn read(path: &Path) -> String {

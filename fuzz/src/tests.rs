@@ -52,6 +52,8 @@ fn every_arch_crate_is_fuzzed() {
         "x86_64::KvmNestedStateBuffer",
         "arm64::RegList",
         "arm64::KvmIrqRouting",
+        "riscv64::RegList",
+        "riscv64::KvmIrqRouting",
     ] {
         assert!(names.contains(&expected), "{expected} is not fuzzed");
     }
