@@ -1,6 +1,6 @@
 //! Reads each arch crate's generated `bindings.rs` and writes, for every C struct and union in it, Rust code that
 //! prints rustc's size, alignment and field offsets of our type. `main.rs` includes that code; check-layout turns
-//! what it prints into `_Static_assert`s for the arch's gcc.
+//! what it prints into `_Static_assert`s for the arch's gcc. The arches are the rows of `arches.tsv`.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -9,11 +9,18 @@ use std::{env, fs};
 use quote::ToTokens;
 use syn::{Fields, Item, Type};
 
-/// The arch crates, by the name check-layout passes and the crate they are printed from.
-const ARCH_CRATES: &[(&str, &str, &str)] = &[
-    ("x86_64", "kvm-bindings-x86_64", "kvm_bindings_x86_64"),
-    ("arm64", "kvm-bindings-arm64", "kvm_bindings_arm64"),
-];
+/// The names of the arches, in the order of `arches.tsv` (the first column of each row); the crate of `NAME` is
+/// `kvm-bindings-NAME`.
+fn arch_names(root: &Path) -> Vec<String> {
+    let table = root.join("arches.tsv");
+    println!("cargo:rerun-if-changed={}", table.display());
+    let text = fs::read_to_string(&table).unwrap_or_else(|e| panic!("cannot read {}: {e}", table.display()));
+    text.lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| line.split_whitespace().next().map(str::to_string))
+        .collect()
+}
 
 /// A field as C names it, and the path to it in Rust.
 struct Member {
@@ -191,8 +198,14 @@ fn main() {
     let root = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap()).join("../..");
     let mut code = String::new();
     let mut dispatch = String::from("pub fn print(arch: &str) -> bool {\n    match arch {\n");
-    for (arch, crate_dir, crate_name) in ARCH_CRATES {
-        code.push_str(&printer(arch, crate_dir, crate_name, &root));
+    let manifest = fs::read_to_string(root.join("scripts/layout/Cargo.toml")).unwrap();
+    for arch in arch_names(&root) {
+        assert!(
+            manifest.contains(&format!("kvm-bindings-{arch} = ")),
+            "arches.tsv names {arch}: add kvm-bindings-{arch} to the dependencies in scripts/layout/Cargo.toml"
+        );
+        let crate_name = format!("kvm_bindings_{}", arch.replace('-', "_"));
+        code.push_str(&printer(&arch, &format!("kvm-bindings-{arch}"), &crate_name, &root));
         writeln!(dispatch, "        \"{arch}\" => print_{arch}(),").unwrap();
     }
     dispatch.push_str("        _ => return false,\n    }\n    true\n}\n");

@@ -11,7 +11,7 @@ fn main() -> std::process::ExitCode {
     if layouts::print(&arch) {
         std::process::ExitCode::SUCCESS
     } else {
-        eprintln!("usage: kvm-bindings-layout ARCH (x86_64 or arm64)");
+        eprintln!("usage: kvm-bindings-layout ARCH (a name in arches.tsv)");
         std::process::ExitCode::from(2)
     }
 }
