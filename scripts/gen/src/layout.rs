@@ -1,6 +1,9 @@
 //! The layout check: rustc's layout of every C struct and union in an arch crate (printed by `scripts/layout`),
 //! asserted against the arch's own gcc with `_Static_assert`, compiled `-fsyntax-only` against the same installed
-//! headers. Nothing is executed for the target, so one x86_64 machine checks every architecture.
+//! headers; then, with the same program, gcc and headers, the constants check ([`constants`]). Nothing is executed
+//! for the target, so one x86_64 machine checks every architecture.
+
+mod constants;
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -129,7 +132,7 @@ fn build_layout_program(root: &Path) -> Result<PathBuf, String> {
     Ok(root.join("scripts/layout/target/release/kvm-bindings-layout"))
 }
 
-/// Checks every arch's layouts against its gcc. Returns whether all matched.
+/// Checks every arch's layouts and constants against its gcc. Returns whether all matched.
 pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -> Result<bool, String> {
     let program = build_layout_program(root)?;
     let scratch = kernel::scratch_dir("layout");
@@ -137,8 +140,11 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
         let headers = kernel::install_all_headers(tree, arches, &scratch)?;
         let mut clean = true;
         for (arch, headers) in arches.iter().zip(&headers) {
-            let table = output_of(Command::new(&program).arg(arch.name))?;
-            let (c, coverage) = assertions(&table, &defined_tags(headers)?)?;
+            let output = output_of(Command::new(&program).arg(arch.name))?;
+            let (constant_lines, layout_lines): (Vec<&str>, Vec<&str>) = output
+                .lines()
+                .partition(|line| line.starts_with("const ") || line.starts_with("call "));
+            let (c, coverage) = assertions(&layout_lines.join("\n"), &defined_tags(headers)?)?;
             let source = scratch.join(format!("layout-{}.c", arch.name));
             fs::write(&source, c).map_err(|e| format!("cannot write {}: {e}", source.display()))?;
             let mut gcc = Command::new(arch.gcc);
@@ -169,6 +175,7 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
                 }
             );
             clean &= matched;
+            clean &= constants::check(arch.name, arch.gcc, headers, &scratch, &constant_lines)?;
         }
         Ok(clean)
     })();
