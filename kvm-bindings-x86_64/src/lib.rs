@@ -63,5 +63,9 @@ pub mod nested;
 // The data types it re-exports from `bindings` are the same items, so both globs agree.
 pub use nested::*;
 
+pub mod one_reg;
+// At the root too, as in kvm-bindings 0.14; its constants are the items of `bindings`, so both globs agree.
+pub use one_reg::*;
+
 #[cfg(feature = "serde")]
 mod serialize;
