@@ -121,3 +121,80 @@ fn json_string<Ours: Binding, Theirs: Binding>(name: &str, tally: &mut Tally) {
         || format!("{name}: a JSON string decodes here to {here:?}, in 0.14.2 to {there:?}"),
     );
 }
+
+/// Compares `Ours` with 0.14.2's `Theirs` for a type the kernel grew at the end since 0.14.2 (a field appended, as
+/// Linux does), recording every comparison in `tally`. The encodings cannot be equal, since each crate writes all
+/// of its type's bytes, so this checks what a VMM relies on instead: both write the same kind of byte string (at
+/// their own size), a snapshot 0.14.2 wrote restores here with the new field zero, and 0.14.2 reads ours the way it
+/// reads any longer input (truncated in bincode and bitcode, rejected by serde_json). Listing a type here is a
+/// deliberate act in the arch's file: any other size difference fails [`compare`].
+pub fn compare_grown<Ours: Binding, Theirs: Binding>(name: &str, tally: &mut Tally) {
+    tally.types.push(name.to_string());
+    let (ours, theirs) = (size_of::<Ours>(), size_of::<Theirs>());
+    if ours <= theirs {
+        tally.fail(format!(
+            "{name}: listed as grown since 0.14.2, but it is {ours} bytes here and {theirs} in 0.14.2"
+        ));
+        return;
+    }
+    tally.notes.push(format!(
+        "{name}: grown at the end since 0.14.2, {theirs} -> {ours} bytes"
+    ));
+    for format in Format::ALL {
+        grown_values::<Ours, Theirs>(name, format, tally);
+    }
+}
+
+/// One format's checks of [`compare_grown`], on random values of each size.
+fn grown_values<Ours: Binding, Theirs: Binding>(name: &str, format: Format, tally: &mut Tally) {
+    let f = format.name();
+    let (size, old_size) = (size_of::<Ours>(), size_of::<Theirs>());
+    for _ in 0..VALUES {
+        // 0.14.2's value: each crate writes its value's bytes as the format's own byte string.
+        let old_bytes = random_bytes(&mut tally.rng, old_size);
+        let theirs = Theirs::read_from_bytes(&old_bytes).expect("the size is Theirs'");
+        let theirs_encoded = format.encode(&theirs);
+        tally.record(
+            "grown: 0.14.2 encodes its bytes as a byte string",
+            theirs_encoded == format.encode_bytes(&old_bytes),
+            || format!("{name}, {f}: 0.14.2's encoding is not the byte string of its bytes"),
+        );
+        let bytes = random_bytes(&mut tally.rng, size);
+        let ours = Ours::read_from_bytes(&bytes).expect("the size is Ours'");
+        let ours_encoded = format.encode(&ours);
+        tally.record(
+            "grown: ours encodes its bytes as a byte string",
+            ours_encoded == format.encode_bytes(&bytes),
+            || format!("{name}, {f}: our encoding is not the byte string of our bytes"),
+        );
+
+        // An old snapshot restores here: 0.14.2's bytes, the appended field zero.
+        let mut expected = old_bytes.clone();
+        expected.resize(size, 0);
+        let here = decoded_bytes::<Ours>(format, &theirs_encoded);
+        tally.record(
+            "grown: 0.14.2's encoding -> ours: zero-padded",
+            here.as_ref() == Ok(&expected),
+            || format!("{name}, {f}: 0.14.2's encoding decodes here to {here:?}"),
+        );
+
+        // Ours read by 0.14.2: as any longer input (see long_input).
+        let there = decoded_bytes::<Theirs>(format, &ours_encoded);
+        if format == Format::Json {
+            let rejected = there
+                .as_ref()
+                .is_err_and(|error| error.starts_with("trailing characters"));
+            tally.record(
+                "grown: our encoding -> 0.14.2, serde_json: rejected (as longer input)",
+                rejected,
+                || format!("{name}, {f}: 0.14.2 was expected to reject our longer JSON, got {there:?}"),
+            );
+        } else {
+            tally.record(
+                "grown: our encoding -> 0.14.2, bincode and bitcode: truncated",
+                there.as_deref() == Ok(&bytes[..old_size]),
+                || format!("{name}, {f}: our encoding decodes in 0.14.2 to {there:?}"),
+            );
+        }
+    }
+}

@@ -9,6 +9,8 @@ pub struct Tally {
     pub rng: StdRng,
     /// Names of the types compared.
     pub types: Vec<String>,
+    /// What the report must say besides the counts: the types compared as grown since 0.14.2, with their sizes.
+    pub notes: Vec<String>,
     counts: Vec<(String, usize)>,
     mismatches: Vec<String>,
 }
@@ -19,6 +21,7 @@ impl Tally {
         Tally {
             rng: test_support::random::test_rng(),
             types: Vec::new(),
+            notes: Vec::new(),
             counts: Vec::new(),
             mismatches: Vec::new(),
         }
