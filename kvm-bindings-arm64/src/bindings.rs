@@ -460,6 +460,9 @@ pub const KVM_SYSTEM_EVENT_SHUTDOWN_FLAG_PSCI_OFF2: u32 = 1;
 pub const KVM_EXIT_FAIL_ENTRY_CPU_UNSUPPORTED: u32 = 1;
 pub const KVM_HYPERCALL_EXIT_SMC: u32 = 1;
 pub const KVM_HYPERCALL_EXIT_16BIT: u32 = 2;
+/// The Feature ID range is defined as the AArch64 System register space with op0==3, op1=={0, 1, 3}, CRn==0, CRm=={0-7}, op2=={0-7}.
+///
+/// The kernel's KVM API document: [KVM_ARM_FEATURE_ID_RANGE (0)](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-feature-id-range-0) (the published page follows the newest kernel).
 pub const KVM_ARM_FEATURE_ID_RANGE: u32 = 0;
 pub const KVM_ARM_FEATURE_ID_RANGE_SIZE: u32 = 192;
 pub const KVM_API_VERSION: u32 = 12;
@@ -604,6 +607,11 @@ pub const KVM_CAP_SET_IDENTITY_MAP_ADDR: u32 = 37;
 pub const KVM_CAP_ADJUST_CLOCK: u32 = 39;
 pub const KVM_CAP_INTERNAL_ERROR_DATA: u32 = 40;
 pub const KVM_CAP_VCPU_EVENTS: u32 = 41;
+/// This capability indicates that the PSW is exposed via the kvm_run structure.
+///
+/// - Architectures: s390
+///
+/// The kernel's KVM API document: [8.14 KVM_CAP_S390_PSW](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-psw) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_PSW: u32 = 42;
 pub const KVM_CAP_PPC_SEGSTATE: u32 = 43;
 pub const KVM_CAP_HYPERV: u32 = 44;
@@ -613,6 +621,14 @@ pub const KVM_CAP_PCI_SEGMENT: u32 = 47;
 pub const KVM_CAP_PPC_PAIRED_SINGLES: u32 = 48;
 pub const KVM_CAP_INTR_SHADOW: u32 = 49;
 pub const KVM_CAP_X86_ROBUST_SINGLESTEP: u32 = 51;
+/// This capability enables interception of OSI hypercalls that otherwise would be treated as normal system calls to be injected into the guest. OSI hypercalls were invented by Mac-on-Linux to have a standardized communication mechanism between the guest and the host.
+///
+/// - Architectures: ppc
+/// - Target: vcpu
+/// - Parameters: none
+/// - Returns: 0 on success; -1 on error
+///
+/// The kernel's KVM API document: [6.1 KVM_CAP_PPC_OSI](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-osi) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_OSI: u32 = 52;
 pub const KVM_CAP_PPC_UNSET_IRQ: u32 = 53;
 pub const KVM_CAP_ENABLE_CAP: u32 = 54;
@@ -623,191 +639,779 @@ pub const KVM_CAP_TSC_CONTROL: u32 = 60;
 pub const KVM_CAP_GET_TSC_KHZ: u32 = 61;
 pub const KVM_CAP_PPC_BOOKE_SREGS: u32 = 62;
 pub const KVM_CAP_SPAPR_TCE: u32 = 63;
+/// Enabling this capability on a VM provides userspace with a way to set the desired virtual SMT mode (i.e. the number of virtual CPUs per virtual core).  The virtual SMT mode, vsmt_mode, must be a power of 2 between 1 and 8.  On POWER8, vsmt_mode must also be no greater than the number of threads per subcore for the host.  Currently flags must be 0.  A successful call to enable this capability will result in vsmt_mode being returned when the KVM_CAP_PPC_SMT capability is subsequently queried for the VM.  This capability is only supported by HV KVM, and can only be set before any VCPUs have been created. The KVM_CAP_PPC_SMT_POSSIBLE capability indicates which virtual SMT modes are available.
+///
+/// - Architectures: ppc
+/// - Parameters: vsmt_mode, flags
+///
+/// The kernel's KVM API document: [7.11 KVM_CAP_PPC_SMT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-smt) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_SMT: u32 = 64;
 pub const KVM_CAP_PPC_RMA: u32 = 65;
 pub const KVM_CAP_MAX_VCPUS: u32 = 66;
 pub const KVM_CAP_PPC_HIOR: u32 = 67;
+/// This capability enables interception of PAPR hypercalls. PAPR hypercalls are done using the hypercall instruction "sc 1".
+///
+/// - Architectures: ppc
+/// - Target: vcpu
+/// - Parameters: none
+/// - Returns: 0 on success; -1 on error
+///
+/// The kernel's KVM API document: [6.2 KVM_CAP_PPC_PAPR](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-papr) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_PAPR: u32 = 68;
+/// Configures the virtual CPU's TLB array, establishing a shared memory area between userspace and KVM.  The "params" and "array" fields are userspace addresses of mmu-type-specific data structures.  The "array_len" field is an safety mechanism, and should be set to the size in bytes of the memory that userspace has reserved for the array.  It must be at least the size dictated by "mmu_type" and "params".
+///
+/// - Architectures: ppc
+/// - Target: vcpu
+/// - Parameters: args\[0\] is the address of a struct kvm_config_tlb
+/// - Returns: 0 on success; -1 on error
+///
+/// The kernel's KVM API document: [6.3 KVM_CAP_SW_TLB](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-sw-tlb) (the published page follows the newest kernel).
 pub const KVM_CAP_SW_TLB: u32 = 69;
 pub const KVM_CAP_ONE_REG: u32 = 70;
+/// This capability indicates that the user space memory used as guest mapping can be anywhere in the user memory address space, as long as the memory slots are aligned and sized to a segment (1MB) boundary.
+///
+/// - Architectures: s390
+///
+/// The kernel's KVM API document: [8.15 KVM_CAP_S390_GMAP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-gmap) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_GMAP: u32 = 71;
 pub const KVM_CAP_TSC_DEADLINE_TIMER: u32 = 72;
 pub const KVM_CAP_S390_UCONTROL: u32 = 73;
+/// As described above in the kvm_sync_regs struct info in section kvm_run, KVM_CAP_SYNC_REGS "allow\[s\] userspace to access certain guest registers without having to call SET/GET_\*REGS". This reduces overhead by eliminating repeated ioctl calls for setting and/or getting register values. This is particularly important when userspace is making synchronous guest state modifications, e.g. when emulating and/or intercepting instructions in userspace.
+///
+/// - Architectures: s390, x86
+/// - Target: s390: always enabled, x86: vcpu
+/// - Parameters: none
+/// - Returns: x86: KVM_CHECK_EXTENSION returns a bit-array indicating which register sets are supported (bitfields defined in arch/x86/include/uapi/asm/kvm.h).
+///
+/// The kernel's KVM API document: [6.74 KVM_CAP_SYNC_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-sync-regs) (the published page follows the newest kernel).
 pub const KVM_CAP_SYNC_REGS: u32 = 74;
 pub const KVM_CAP_PCI_2_3: u32 = 75;
 pub const KVM_CAP_KVMCLOCK_CTRL: u32 = 76;
 pub const KVM_CAP_SIGNAL_MSI: u32 = 77;
 pub const KVM_CAP_PPC_GET_SMMU_INFO: u32 = 78;
+/// This capability indicates that the user space memory used as guest mapping can use copy-on-write semantics as well as dirty pages tracking via read-only page tables.
+///
+/// - Architectures: s390
+///
+/// The kernel's KVM API document: [8.16 KVM_CAP_S390_COW](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-cow) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_COW: u32 = 79;
 pub const KVM_CAP_PPC_ALLOC_HTAB: u32 = 80;
 pub const KVM_CAP_READONLY_MEM: u32 = 81;
 pub const KVM_CAP_IRQFD_RESAMPLE: u32 = 82;
 pub const KVM_CAP_PPC_BOOKE_WATCHDOG: u32 = 83;
 pub const KVM_CAP_PPC_HTAB_FD: u32 = 84;
+/// This capability enables support for handling of channel I/O instructions.
+///
+/// - Architectures: s390
+/// - Target: vcpu
+/// - Parameters: none
+/// - Returns: 0 on success; -1 on error
+///
+/// The kernel's KVM API document: [6.4 KVM_CAP_S390_CSS_SUPPORT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-css-support) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_CSS_SUPPORT: u32 = 85;
+/// This capability enables or disables the delivery of interrupts through the external proxy facility.
+///
+/// - Architectures: ppc
+/// - Target: vcpu
+/// - Parameters: args\[0\] defines whether the proxy facility is active
+/// - Returns: 0 on success; -1 on error
+///
+/// The kernel's KVM API document: [6.5 KVM_CAP_PPC_EPR](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-epr) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_EPR: u32 = 86;
 pub const KVM_CAP_ARM_PSCI: u32 = 87;
 pub const KVM_CAP_ARM_SET_DEVICE_ADDR: u32 = 88;
 pub const KVM_CAP_DEVICE_CTRL: u32 = 89;
+/// This capability connects the vcpu to an in-kernel MPIC device.
+///
+/// - Architectures: ppc
+/// - Parameters: args\[0\] is the MPIC device fd; args\[1\] is the MPIC CPU number for this vcpu
+///
+/// The kernel's KVM API document: [6.6 KVM_CAP_IRQ_MPIC](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-irq-mpic) (the published page follows the newest kernel).
 pub const KVM_CAP_IRQ_MPIC: u32 = 90;
 pub const KVM_CAP_PPC_RTAS: u32 = 91;
+/// This capability connects the vcpu to an in-kernel XICS device.
+///
+/// - Architectures: ppc
+/// - Target: vcpu
+/// - Parameters: args\[0\] is the XICS device fd; args\[1\] is the XICS CPU number (server ID) for this vcpu
+///
+/// The kernel's KVM API document: [6.7 KVM_CAP_IRQ_XICS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-irq-xics) (the published page follows the newest kernel).
 pub const KVM_CAP_IRQ_XICS: u32 = 92;
 pub const KVM_CAP_ARM_EL1_32BIT: u32 = 93;
+/// This capability means the kernel is capable of handling hypercalls H_PUT_TCE_INDIRECT and H_STUFF_TCE without passing those into the user space. This significantly accelerates DMA operations for PPC KVM guests. User space should expect that its handlers for these hypercalls are not going to be called if user space previously registered LIOBN in KVM (via KVM_CREATE_SPAPR_TCE or similar calls).
+///
+/// - Architectures: ppc
+/// - Type: vm
+///
+/// The kernel's KVM API document: [8.31 KVM_CAP_SPAPR_MULTITCE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-spapr-multitce) (the published page follows the newest kernel).
 pub const KVM_CAP_SPAPR_MULTITCE: u32 = 94;
 pub const KVM_CAP_EXT_EMUL_CPUID: u32 = 95;
 pub const KVM_CAP_HYPERV_TIME: u32 = 96;
 pub const KVM_CAP_IOAPIC_POLARITY_IGNORED: u32 = 97;
 pub const KVM_CAP_ENABLE_CAP_VM: u32 = 98;
+/// This capability enables the in-kernel irqchip for s390. Please refer to "4.24 KVM_CREATE_IRQCHIP" for details.
+///
+/// - Architectures: s390
+/// - Target: vm
+/// - Parameters: none
+///
+/// The kernel's KVM API document: [6.8 KVM_CAP_S390_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-irqchip) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_IRQCHIP: u32 = 99;
 pub const KVM_CAP_IOEVENTFD_NO_LENGTH: u32 = 100;
 pub const KVM_CAP_VM_ATTRIBUTES: u32 = 101;
 pub const KVM_CAP_ARM_PSCI_0_2: u32 = 102;
 pub const KVM_CAP_PPC_FIXUP_HCALL: u32 = 103;
+/// This capability controls whether individual sPAPR hypercalls (hcalls) get handled by the kernel or not.  Enabling or disabling in-kernel handling of an hcall is effective across the VM.  On creation, an initial set of hcalls are enabled for in-kernel handling, which consists of those hcalls for which in-kernel handlers were implemented before this capability was implemented.  If disabled, the kernel will not to attempt to handle the hcall, but will always exit to userspace to handle it.  Note that it may not make sense to enable some and disable others of a group of related hcalls, but KVM does not prevent userspace from doing that.
+///
+/// - Architectures: ppc
+/// - Parameters: args\[0\] is the sPAPR hcall number; args\[1\] is 0 to disable, 1 to enable in-kernel handling
+///
+/// The kernel's KVM API document: [7.1 KVM_CAP_PPC_ENABLE_HCALL](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-enable-hcall) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_ENABLE_HCALL: u32 = 104;
 pub const KVM_CAP_CHECK_EXTENSION_VM: u32 = 105;
+/// This capability controls which SIGP orders will be handled completely in user space. With this capability enabled, all fast orders will be handled completely in the kernel:
+///
+/// - Architectures: s390
+/// - Parameters: none
+///
+/// The kernel's KVM API document: [7.2 KVM_CAP_S390_USER_SIGP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-user-sigp) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_USER_SIGP: u32 = 106;
+/// Allows use of the vector registers introduced with z13 processor, and provides for the synchronization between host and user space.  Will return -EINVAL if the machine does not support vectors.
+///
+/// - Architectures: s390
+/// - Parameters: none
+/// - Returns: 0 on success, negative value on error
+///
+/// The kernel's KVM API document: [7.3 KVM_CAP_S390_VECTOR_REGISTERS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-vector-registers) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_VECTOR_REGISTERS: u32 = 107;
 pub const KVM_CAP_S390_MEM_OP: u32 = 108;
+/// This capability allows post-handlers for the STSI instruction. After initial handling in the kernel, KVM exits to user space with KVM_EXIT_S390_STSI to allow user space to insert further data.
+///
+/// - Architectures: s390
+/// - Parameters: none
+///
+/// The kernel's KVM API document: [7.4 KVM_CAP_S390_USER_STSI](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-user-stsi) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_USER_STSI: u32 = 109;
 pub const KVM_CAP_S390_SKEYS: u32 = 110;
+/// This capability allows the use of the host Floating Point Unit by the guest. It allows the Config1.FP bit to be set to enable the FPU in the guest. Once this is done the `KVM_REG_MIPS_FPR_*` and `KVM_REG_MIPS_FCR_*` registers can be accessed (depending on the current guest FPU register mode), and the Status.FR, Config5.FRE bits are accessible via the KVM API and also from the guest, depending on them being supported by the FPU.
+///
+/// - Architectures: mips
+/// - Target: vcpu
+/// - Parameters: args\[0\] is reserved for future use (should be 0).
+///
+/// The kernel's KVM API document: [6.9 KVM_CAP_MIPS_FPU](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-mips-fpu) (the published page follows the newest kernel).
 pub const KVM_CAP_MIPS_FPU: u32 = 111;
+/// This capability allows the use of the MIPS SIMD Architecture (MSA) by the guest. It allows the Config3.MSAP bit to be set to enable the use of MSA by the guest. Once this is done the `KVM_REG_MIPS_VEC_*` and `KVM_REG_MIPS_MSA_*` registers can be accessed, and the Config5.MSAEn bit is accessible via the KVM API and also from the guest.
+///
+/// - Architectures: mips
+/// - Target: vcpu
+/// - Parameters: args\[0\] is reserved for future use (should be 0).
+///
+/// The kernel's KVM API document: [6.10 KVM_CAP_MIPS_MSA](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-mips-msa) (the published page follows the newest kernel).
 pub const KVM_CAP_MIPS_MSA: u32 = 112;
 pub const KVM_CAP_S390_INJECT_IRQ: u32 = 113;
 pub const KVM_CAP_S390_IRQ_STATE: u32 = 114;
+/// This capability, if KVM_CHECK_EXTENSION indicates that it is available, means that the kernel has an implementation of the H_RANDOM hypercall backed by a hardware random-number generator. If present, the kernel H_RANDOM handler can be enabled for guest use with the KVM_CAP_PPC_ENABLE_HCALL capability.
+///
+/// - Architectures: ppc
+///
+/// The kernel's KVM API document: [8.1 KVM_CAP_PPC_HWRNG](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-hwrng) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_HWRNG: u32 = 115;
 pub const KVM_CAP_DISABLE_QUIRKS: u32 = 116;
 pub const KVM_CAP_X86_SMM: u32 = 117;
 pub const KVM_CAP_MULTI_ADDRESS_SPACE: u32 = 118;
 pub const KVM_CAP_GUEST_DEBUG_HW_BPS: u32 = 119;
 pub const KVM_CAP_GUEST_DEBUG_HW_WPS: u32 = 120;
+/// Create a local apic for each processor in the kernel. This can be used instead of KVM_CREATE_IRQCHIP if the userspace VMM wishes to emulate the IOAPIC and PIC (and also the PIT, even though this has to be enabled separately).
+///
+/// - Architectures: x86
+/// - Parameters: args\[0\] - number of routes reserved for userspace IOAPICs
+/// - Returns: 0 on success, -1 on error
+///
+/// The kernel's KVM API document: [7.5 KVM_CAP_SPLIT_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-split-irqchip) (the published page follows the newest kernel).
 pub const KVM_CAP_SPLIT_IRQCHIP: u32 = 121;
 pub const KVM_CAP_IOEVENTFD_ANY_LENGTH: u32 = 122;
+/// This capability, if KVM_CHECK_EXTENSION indicates that it is available, means that the kernel has an implementation of the Hyper-V Synthetic interrupt controller(SynIC). Hyper-V SynIC is used to support Windows Hyper-V based guest paravirt drivers(VMBus).
+///
+/// - Architectures: x86
+/// - Target: vcpu
+///
+/// The kernel's KVM API document: [6.76 KVM_CAP_HYPERV_SYNIC](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-synic) (the published page follows the newest kernel).
 pub const KVM_CAP_HYPERV_SYNIC: u32 = 123;
+/// Allows use of runtime-instrumentation introduced with zEC12 processor. Will return -EINVAL if the machine does not support runtime-instrumentation. Will return -EBUSY if a VCPU has already been created.
+///
+/// - Architectures: s390
+/// - Parameters: none
+///
+/// The kernel's KVM API document: [7.6 KVM_CAP_S390_RI](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-ri) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_RI: u32 = 124;
 pub const KVM_CAP_SPAPR_TCE_64: u32 = 125;
 pub const KVM_CAP_ARM_PMU_V3: u32 = 126;
 pub const KVM_CAP_VCPU_ATTRIBUTES: u32 = 127;
+/// This capability allows userspace to specify maximum possible APIC ID assigned for current VM session prior to the creation of vCPUs, saving memory for data structures indexed by the APIC ID.  Userspace is able to calculate the limit to APIC ID values from designated CPU topology.
+///
+/// - Architectures: x86
+/// - Target: VM
+/// - Parameters: args\[0\] - maximum APIC ID value set for current VM
+/// - Returns: 0 on success, -EINVAL if args\[0\] is beyond KVM_MAX_VCPU_IDS supported in KVM or if it has been set.
+///
+/// The kernel's KVM API document: [7.32 KVM_CAP_MAX_VCPU_ID](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-max-vcpu-id) (the published page follows the newest kernel).
 pub const KVM_CAP_MAX_VCPU_ID: u32 = 128;
+/// Enabling KVM_X2APIC_API_USE_32BIT_IDS changes the behavior of KVM_SET_GSI_ROUTING, KVM_SIGNAL_MSI, KVM_SET_LAPIC, and KVM_GET_LAPIC, allowing the use of 32-bit APIC IDs.  See KVM_CAP_X2APIC_API in their respective sections.
+///
+/// - Architectures: x86
+/// - Parameters: args\[0\] - features that should be enabled
+/// - Returns: 0 on success, -EINVAL when args\[0\] contains invalid features
+///
+/// The kernel's KVM API document: [7.7 KVM_CAP_X2APIC_API](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x2apic-api) (the published page follows the newest kernel).
 pub const KVM_CAP_X2APIC_API: u32 = 129;
+/// With this capability enabled, the illegal instruction 0x0000 (2 bytes) will be intercepted and forwarded to user space. User space can use this mechanism e.g. to realize 2-byte software breakpoints. The kernel will not inject an operating exception for these instructions, user space has to take care of that.
+///
+/// - Architectures: s390
+/// - Parameters: none
+///
+/// The kernel's KVM API document: [7.8 KVM_CAP_S390_USER_INSTR0](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-user-instr0) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_USER_INSTR0: u32 = 130;
 pub const KVM_CAP_MSI_DEVID: u32 = 131;
 pub const KVM_CAP_PPC_HTM: u32 = 132;
 pub const KVM_CAP_SPAPR_RESIZE_HPT: u32 = 133;
+/// This capability, if KVM_CHECK_EXTENSION indicates that it is available, means that the kernel can support guests using the radix MMU defined in Power ISA V3.00 (as implemented in the POWER9 processor).
+///
+/// - Architectures: ppc
+///
+/// The kernel's KVM API document: [8.3 KVM_CAP_PPC_MMU_RADIX](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-mmu-radix) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_MMU_RADIX: u32 = 134;
+/// This capability, if KVM_CHECK_EXTENSION indicates that it is available, means that the kernel can support guests using the hashed page table MMU defined in Power ISA V3.00 (as implemented in the POWER9 processor), including in-memory segment tables.
+///
+/// - Architectures: ppc
+///
+/// The kernel's KVM API document: [8.4 KVM_CAP_PPC_MMU_HASH_V3](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-mmu-hash-v3) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_MMU_HASH_V3: u32 = 135;
 pub const KVM_CAP_IMMEDIATE_EXIT: u32 = 136;
+/// This capability, if KVM_CHECK_EXTENSION on the main kvm handle indicates that it is available, means that full hardware assisted virtualization capabilities of the hardware are available for use through KVM. An appropriate KVM_VM_MIPS_\* type must be passed to KVM_CREATE_VM to create a VM which utilises it.
+///
+/// - Architectures: mips
+///
+/// The kernel's KVM API document: [8.5 KVM_CAP_MIPS_VZ](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-mips-vz) (the published page follows the newest kernel).
 pub const KVM_CAP_MIPS_VZ: u32 = 137;
 pub const KVM_CAP_MIPS_TE: u32 = 138;
+/// This capability indicates the supported architecture type of the guest, i.e. the supported register and address width.
+///
+/// - Architectures: mips
+///
+/// The kernel's KVM API document: [8.7 KVM_CAP_MIPS_64BIT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-mips-64bit) (the published page follows the newest kernel).
 pub const KVM_CAP_MIPS_64BIT: u32 = 139;
+/// Allows use of guarded storage for the KVM guest.
+///
+/// - Architectures: s390
+/// - Parameters: none
+/// - Returns: 0 on success; -EINVAL if the machine does not support guarded storage; -EBUSY if a VCPU has already been created.
+///
+/// The kernel's KVM API document: [7.9 KVM_CAP_S390_GS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-gs) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_GS: u32 = 140;
+/// Allow use of adapter-interruption suppression. :Returns: 0 on success; -EBUSY if a VCPU has already been created.
+///
+/// - Architectures: s390
+/// - Parameters: none
+///
+/// The kernel's KVM API document: [7.10 KVM_CAP_S390_AIS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-ais) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_AIS: u32 = 141;
 pub const KVM_CAP_SPAPR_TCE_VFIO: u32 = 142;
+/// Enabling this capability on a VM provides userspace with a way to no longer intercept some instructions for improved latency in some workloads, and is suggested when vCPUs are associated to dedicated physical CPUs.  More bits can be added in the future; userspace can just pass the KVM_CHECK_EXTENSION result to KVM_ENABLE_CAP to disable all such vmexits.
+///
+/// - Architectures: x86
+/// - Parameters: args\[0\] defines which exits are disabled
+/// - Returns: 0 on success, -EINVAL when args\[0\] contains invalid exits or if any vCPUs have already been created
+///
+/// The kernel's KVM API document: [7.13 KVM_CAP_X86_DISABLE_EXITS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-disable-exits) (the published page follows the newest kernel).
 pub const KVM_CAP_X86_DISABLE_EXITS: u32 = 143;
+/// This capability, if KVM_CHECK_EXTENSION indicates that it is available, means that if userspace creates a VM without an in-kernel interrupt controller, it will be notified of changes to the output level of in-kernel emulated devices, which can generate virtual interrupts, presented to the VM. For such VMs, on every return to userspace, the kernel updates the vcpu's run-\>s.regs.device_irq_level field to represent the actual output level of the device.
+///
+/// - Architectures: arm64
+///
+/// The kernel's KVM API document: [8.9 KVM_CAP_ARM_USER_IRQ](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-user-irq) (the published page follows the newest kernel).
 pub const KVM_CAP_ARM_USER_IRQ: u32 = 144;
 pub const KVM_CAP_S390_CMMA_MIGRATION: u32 = 145;
+/// With this capability a machine check exception in the guest address space will cause KVM to exit the guest with NMI exit reason. This enables QEMU to build error log and branch to guest kernel registered machine check handling routine. Without this capability KVM will branch to guests' 0x200 interrupt vector.
+///
+/// - Architectures: ppc
+/// - Parameters: none
+///
+/// The kernel's KVM API document: [7.12 KVM_CAP_PPC_FWNMI](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-fwnmi) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_FWNMI: u32 = 146;
+/// Querying this capability returns a bitmap indicating the possible virtual SMT modes that can be set using KVM_CAP_PPC_SMT.  If bit N (counting from the right) is set, then a virtual SMT mode of 2^N is available.
+///
+/// - Architectures: ppc
+///
+/// The kernel's KVM API document: [8.10 KVM_CAP_PPC_SMT_POSSIBLE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-smt-possible) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_SMT_POSSIBLE: u32 = 147;
+/// This capability enables a newer version of Hyper-V Synthetic interrupt controller (SynIC).  The only difference with KVM_CAP_HYPERV_SYNIC is that KVM doesn't clear SynIC message and event flags pages when they are enabled by writing to the respective MSRs.
+///
+/// - Architectures: x86
+/// - Target: vcpu
+///
+/// The kernel's KVM API document: [6.77 KVM_CAP_HYPERV_SYNIC2](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-synic2) (the published page follows the newest kernel).
 pub const KVM_CAP_HYPERV_SYNIC2: u32 = 148;
+/// This capability indicates that userspace can load HV_X64_MSR_VP_INDEX msr.  Its value is used to denote the target vcpu for a SynIC interrupt.  For compatibility, KVM initializes this msr to KVM's internal vcpu index.  When this capability is absent, userspace can still query this msr's value.
+///
+/// - Architectures: x86
+///
+/// The kernel's KVM API document: [8.12 KVM_CAP_HYPERV_VP_INDEX](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-vp-index) (the published page follows the newest kernel).
 pub const KVM_CAP_HYPERV_VP_INDEX: u32 = 149;
+/// This capability indicates if the flic device will be able to get/set the AIS states for migration via the KVM_DEV_FLIC_AISM_ALL attribute and allows to discover this without having to create a flic device.
+///
+/// - Architectures: s390
+///
+/// The kernel's KVM API document: [8.13 KVM_CAP_S390_AIS_MIGRATION](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-ais-migration) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_AIS_MIGRATION: u32 = 150;
 pub const KVM_CAP_PPC_GET_CPU_CHAR: u32 = 151;
+/// This capability indicates that kvm will implement the interfaces to handle reset, migration and nested KVM for branch prediction blocking. The stfle facility 82 should not be provided to the guest without this capability.
+///
+/// - Architectures: s390
+///
+/// The kernel's KVM API document: [8.17 KVM_CAP_S390_BPB](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-bpb) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_BPB: u32 = 152;
 pub const KVM_CAP_GET_MSR_FEATURES: u32 = 153;
 pub const KVM_CAP_HYPERV_EVENTFD: u32 = 154;
+/// This capability indicates that KVM supports paravirtualized Hyper-V TLB Flush hypercalls: HvFlushVirtualAddressSpace, HvFlushVirtualAddressSpaceEx, HvFlushVirtualAddressList, HvFlushVirtualAddressListEx.
+///
+/// - Architectures: x86
+///
+/// The kernel's KVM API document: [8.18 KVM_CAP_HYPERV_TLBFLUSH](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-tlbflush) (the published page follows the newest kernel).
 pub const KVM_CAP_HYPERV_TLBFLUSH: u32 = 155;
+/// With this capability the KVM support for memory backing with 1m pages through hugetlbfs can be enabled for a VM. After the capability is enabled, cmma can't be enabled anymore and pfmfi and the storage key interpretation are disabled. If cmma has already been enabled or the hpage module parameter is not set to 1, -EINVAL is returned.
+///
+/// - Architectures: s390
+/// - Parameters: none
+/// - Returns: 0 on success, -EINVAL if hpage module parameter was not set or cmma is enabled, or the VM has the KVM_VM_S390_UCONTROL flag set
+///
+/// The kernel's KVM API document: [7.14 KVM_CAP_S390_HPAGE_1M](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-hpage-1m) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_HPAGE_1M: u32 = 156;
 pub const KVM_CAP_NESTED_STATE: u32 = 157;
+/// This capability indicates that userspace can specify (via the KVM_SET_VCPU_EVENTS ioctl) the syndrome value reported to the guest when it takes a virtual SError interrupt exception. If KVM advertises this capability, userspace can only specify the ISS field for the ESR syndrome. Other parts of the ESR, such as the EC are generated by the CPU when the exception is taken. If this virtual SError is taken to EL1 using AArch64, this value will be reported in the ISS field of ESR_ELx.
+///
+/// - Architectures: arm64
+///
+/// The kernel's KVM API document: [8.19 KVM_CAP_ARM_INJECT_SERROR_ESR](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-inject-serror-esr) (the published page follows the newest kernel).
 pub const KVM_CAP_ARM_INJECT_SERROR_ESR: u32 = 158;
+/// With this capability, a guest may read the MSR_PLATFORM_INFO MSR. Otherwise, a \#GP would be raised when the guest tries to access. Currently, this capability does not enable write permissions of this MSR for the guest.
+///
+/// - Architectures: x86
+/// - Parameters: args\[0\] whether feature should be enabled or not
+///
+/// The kernel's KVM API document: [7.15 KVM_CAP_MSR_PLATFORM_INFO](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-msr-platform-info) (the published page follows the newest kernel).
 pub const KVM_CAP_MSR_PLATFORM_INFO: u32 = 159;
+/// HV-KVM on POWER9 and later systems allows for "nested-HV" virtualization, which provides a way for a guest VM to run guests that can run using the CPU's supervisor mode (privileged non-hypervisor state).  Enabling this capability on a VM depends on the CPU having the necessary functionality and on the facility being enabled with a kvm-hv module parameter.
+///
+/// - Architectures: ppc
+/// - Parameters: none
+/// - Returns: 0 on success, -EINVAL when the implementation doesn't support nested-HV virtualization.
+///
+/// The kernel's KVM API document: [7.16 KVM_CAP_PPC_NESTED_HV](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-nested-hv) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_NESTED_HV: u32 = 160;
+/// This capability indicates that KVM supports paravirtualized Hyper-V IPI send hypercalls: HvCallSendSyntheticClusterIpi, HvCallSendSyntheticClusterIpiEx.
+///
+/// - Architectures: x86
+///
+/// The kernel's KVM API document: [8.20 KVM_CAP_HYPERV_SEND_IPI](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-send-ipi) (the published page follows the newest kernel).
 pub const KVM_CAP_HYPERV_SEND_IPI: u32 = 161;
 pub const KVM_CAP_COALESCED_PIO: u32 = 162;
 pub const KVM_CAP_HYPERV_ENLIGHTENED_VMCS: u32 = 163;
+/// With this capability enabled, CR2 will not be modified prior to the emulated VM-exit when L1 intercepts a \#PF exception that occurs in L2. Similarly, for kvm-intel only, DR6 will not be modified prior to the emulated VM-exit when L1 intercepts a \#DB exception that occurs in L2. As a result, when KVM_GET_VCPU_EVENTS reports a pending \#PF (or \#DB) exception for L2, exception.has_payload will be set and the faulting address (or the new DR6 bits\*) will be reported in the exception_payload field. Similarly, when userspace injects a \#PF (or \#DB) into L2 using KVM_SET_VCPU_EVENTS, it is expected to set exception.has_payload and to put the faulting address - or the new DR6 bits\\ \[\#\]_ - in the exception_payload field.
+///
+/// - Architectures: x86
+/// - Parameters: args\[0\] whether feature should be enabled or not
+///
+/// The kernel's KVM API document: [7.17 KVM_CAP_EXCEPTION_PAYLOAD](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-exception-payload) (the published page follows the newest kernel).
 pub const KVM_CAP_EXCEPTION_PAYLOAD: u32 = 164;
 pub const KVM_CAP_ARM_VM_IPA_SIZE: u32 = 165;
 pub const KVM_CAP_MANUAL_DIRTY_LOG_PROTECT: u32 = 166;
 pub const KVM_CAP_HYPERV_CPUID: u32 = 167;
+/// With KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE is set, KVM_GET_DIRTY_LOG will not automatically clear and write-protect all pages that are returned as dirty. Rather, userspace will have to do this operation separately using KVM_CLEAR_DIRTY_LOG.
+///
+/// - Architectures: x86, arm64, mips
+/// - Parameters: args\[0\] whether feature should be enabled or not
+///
+/// The kernel's KVM API document: [7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-manual-dirty-log-protect2) (the published page follows the newest kernel).
 pub const KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: u32 = 168;
+/// This capability connects the vcpu to an in-kernel XIVE device.
+///
+/// - Architectures: ppc
+/// - Target: vcpu
+/// - Parameters: args\[0\] is the XIVE device fd; args\[1\] is the XIVE CPU number (server ID) for this vcpu
+///
+/// The kernel's KVM API document: [6.75 KVM_CAP_PPC_IRQ_XIVE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-irq-xive) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_IRQ_XIVE: u32 = 169;
 pub const KVM_CAP_ARM_SVE: u32 = 170;
 pub const KVM_CAP_ARM_PTRAUTH_ADDRESS: u32 = 171;
 pub const KVM_CAP_ARM_PTRAUTH_GENERIC: u32 = 172;
 pub const KVM_CAP_PMU_EVENT_FILTER: u32 = 173;
 pub const KVM_CAP_ARM_IRQ_LINE_LAYOUT_2: u32 = 174;
+/// This capability indicates that KVM running on top of Hyper-V hypervisor enables Direct TLB flush for its guests meaning that TLB flush hypercalls are handled by Level 0 hypervisor (Hyper-V) bypassing KVM. Due to the different ABI for hypercall parameters between Hyper-V and KVM, enabling this capability effectively disables all hypercall handling by KVM (as some KVM hypercall may be mistakenly treated as TLB flush hypercalls by Hyper-V) so userspace should disable KVM identification in CPUID and only exposes Hyper-V identification. In this case, guest thinks it's running on Hyper-V and only use Hyper-V hypercalls.
+///
+/// - Architectures: x86
+/// - Target: vcpu
+///
+/// The kernel's KVM API document: [6.78 KVM_CAP_HYPERV_DIRECT_TLBFLUSH](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-direct-tlbflush) (the published page follows the newest kernel).
 pub const KVM_CAP_HYPERV_DIRECT_TLBFLUSH: u32 = 175;
 pub const KVM_CAP_PPC_GUEST_DEBUG_SSTEP: u32 = 176;
 pub const KVM_CAP_ARM_NISV_TO_USER: u32 = 177;
 pub const KVM_CAP_ARM_INJECT_EXT_DABT: u32 = 178;
+/// This capability indicates that the KVM_S390_NORMAL_RESET and KVM_S390_CLEAR_RESET ioctls are available.
+///
+/// - Architectures: s390
+///
+/// The kernel's KVM API document: [8.22 KVM_CAP_S390_VCPU_RESETS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-vcpu-resets) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_VCPU_RESETS: u32 = 179;
+/// This capability indicates that the Ultravisor has been initialized and KVM can therefore start protected VMs. This capability governs the KVM_S390_PV_COMMAND ioctl and the KVM_MP_STATE_LOAD MP_STATE. KVM_SET_MP_STATE can fail for protected guests when the state change is invalid.
+///
+/// - Architectures: s390
+///
+/// The kernel's KVM API document: [8.23 KVM_CAP_S390_PROTECTED](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-protected) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_PROTECTED: u32 = 180;
+/// This capability indicates that KVM is running on a host that has ultravisor firmware and thus can support a secure guest.  On such a system, a guest can ask the ultravisor to make it a secure guest, one whose memory is inaccessible to the host except for pages which are explicitly requested to be shared with the host.  The ultravisor notifies KVM when a guest requests to become a secure guest, and KVM has the opportunity to veto the transition.
+///
+/// - Architectures: ppc
+///
+/// The kernel's KVM API document: [7.19 KVM_CAP_PPC_SECURE_GUEST](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-secure-guest) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_SECURE_GUEST: u32 = 181;
+/// KVM_CAP_HALT_POLL overrides the kvm.halt_poll_ns module parameter to set the maximum halt-polling time for all vCPUs in the target VM. This capability can be invoked at any time and any number of times to dynamically change the maximum halt-polling time.
+///
+/// - Architectures: all
+/// - Target: VM
+/// - Parameters: args\[0\] is the maximum poll time in nanoseconds
+/// - Returns: 0 on success; -1 on error
+///
+/// The kernel's KVM API document: [7.20 KVM_CAP_HALT_POLL](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-halt-poll) (the published page follows the newest kernel).
 pub const KVM_CAP_HALT_POLL: u32 = 182;
 pub const KVM_CAP_ASYNC_PF_INT: u32 = 183;
 pub const KVM_CAP_LAST_CPU: u32 = 184;
 pub const KVM_CAP_SMALLER_MAXPHYADDR: u32 = 185;
+/// This capability enables a guest to set information about its control program (i.e. guest kernel type and version). The information is helpful during system/firmware service events, providing additional data about the guest environments running on the machine.
+///
+/// - Architectures: s390
+///
+/// The kernel's KVM API document: [8.25 KVM_CAP_S390_DIAG318](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-diag318) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_DIAG318: u32 = 186;
+/// This capability indicates that KVM supports steal time accounting. When steal time accounting is supported it may be enabled with architecture-specific interfaces.  This capability and the architecture- specific interfaces must be consistent, i.e. if one says the feature is supported, than the other should as well and vice versa.  For arm64 see Documentation/virt/kvm/devices/vcpu.rst "KVM_ARM_VCPU_PVTIME_CTRL". For x86 see Documentation/virt/kvm/x86/msr.rst "MSR_KVM_STEAL_TIME".
+///
+/// - Architectures: arm64, x86
+///
+/// The kernel's KVM API document: [8.24 KVM_CAP_STEAL_TIME](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-steal-time) (the published page follows the newest kernel).
 pub const KVM_CAP_STEAL_TIME: u32 = 187;
+/// This capability allows userspace to intercept RDMSR and WRMSR instructions if access to an MSR is denied.  By default, KVM injects \#GP on denied accesses.
+///
+/// - Architectures: x86
+/// - Target: VM
+/// - Parameters: args\[0\] contains the mask of KVM_MSR_EXIT_REASON_\* events to report
+/// - Returns: 0 on success; -1 on error
+///
+/// The kernel's KVM API document: [7.21 KVM_CAP_X86_USER_SPACE_MSR](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-user-space-msr) (the published page follows the newest kernel).
+///
+/// This capability indicates that KVM supports deflection of MSR reads and writes to user space. It can be enabled on a VM level. If enabled, MSR accesses that would usually trigger a \#GP by KVM into the guest will instead get bounced to user space through the KVM_EXIT_X86_RDMSR and KVM_EXIT_X86_WRMSR exit notifications.
+///
+/// - Architectures: x86
+///
+/// The kernel's KVM API document: [8.26 KVM_CAP_X86_USER_SPACE_MSR](https://docs.kernel.org/virt/kvm/api.html) (the published page follows the newest kernel).
 pub const KVM_CAP_X86_USER_SPACE_MSR: u32 = 188;
+/// This capability indicates that KVM supports that accesses to user defined MSRs may be rejected. With this capability exposed, KVM exports new VM ioctl KVM_X86_SET_MSR_FILTER which user space can call to specify bitmaps of MSR ranges that KVM should deny access to.
+///
+/// - Architectures: x86
+///
+/// The kernel's KVM API document: [8.27 KVM_CAP_X86_MSR_FILTER](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-msr-filter) (the published page follows the newest kernel).
 pub const KVM_CAP_X86_MSR_FILTER: u32 = 189;
+/// When enabled, KVM will disable paravirtual features provided to the guest according to the bits in the KVM_CPUID_FEATURES CPUID leaf (0x40000001). Otherwise, a guest may use the paravirtual features regardless of what has actually been exposed through the CPUID leaf.
+///
+/// - Architectures: x86
+/// - Target: vcpu
+///
+/// The kernel's KVM API document: [6.80 KVM_CAP_ENFORCE_PV_FEATURE_CPUID](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-enforce-pv-feature-cpuid) (the published page follows the newest kernel).
 pub const KVM_CAP_ENFORCE_PV_FEATURE_CPUID: u32 = 190;
 pub const KVM_CAP_SYS_HYPERV_CPUID: u32 = 191;
+/// KVM is capable of tracking dirty memory using ring buffers that are mmapped into userspace; there is one dirty ring per vcpu.
+///
+/// - Architectures: x86, arm64, riscv
+/// - Type: vm
+/// - Parameters: args\[0\] - size of the dirty log ring
+///
+/// The kernel's KVM API document: [7.36 KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-dirty-log-ring-kvm-cap-dirty-log-ring-acq-rel) (the published page follows the newest kernel).
 pub const KVM_CAP_DIRTY_LOG_RING: u32 = 192;
+/// Enabling this capability on a VM provides userspace with a way to select a policy to handle the bus locks detected in guest. Userspace can obtain the supported modes from the result of KVM_CHECK_EXTENSION and define it through the KVM_ENABLE_CAP. The supported modes are mutually-exclusive.
+///
+/// - Architectures: x86
+/// - Target: VM
+/// - Parameters: args\[0\] defines the policy used when bus locks detected in guest
+/// - Returns: 0 on success, -EINVAL when args\[0\] contains invalid bits
+///
+/// The kernel's KVM API document: [7.22 KVM_CAP_X86_BUS_LOCK_EXIT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-bus-lock-exit) (the published page follows the newest kernel).
 pub const KVM_CAP_X86_BUS_LOCK_EXIT: u32 = 193;
+/// This capability can be used to check / enable 2nd DAWR feature provided by POWER10 processor.
+///
+/// - Architectures: ppc
+/// - Parameters: none
+/// - Returns: 0 on success, -EINVAL when CPU doesn't support 2nd DAWR
+///
+/// The kernel's KVM API document: [7.23 KVM_CAP_PPC_DAWR1](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-dawr1) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_DAWR1: u32 = 194;
 pub const KVM_CAP_SET_GUEST_DEBUG2: u32 = 195;
+/// KVM_CAP_SGX_ATTRIBUTE enables a userspace VMM to grant a VM access to one or more privileged enclave attributes.  args\[0\] must hold a file handle to a valid SGX attribute file corresponding to an attribute that is supported/restricted by KVM (currently only PROVISIONKEY).
+///
+/// - Architectures: x86
+/// - Target: VM
+/// - Parameters: args\[0\] is a file handle of a SGX attribute file in securityfs
+/// - Returns: 0 on success, -EINVAL if the file handle is invalid or if a requested attribute is not supported by KVM.
+///
+/// The kernel's KVM API document: [7.25 KVM_CAP_SGX_ATTRIBUTE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-sgx-attribute) (the published page follows the newest kernel).
 pub const KVM_CAP_SGX_ATTRIBUTE: u32 = 196;
+/// This capability enables userspace to copy encryption context from the vm indicated by the fd to the vm this is called on.
+///
+/// - Architectures: x86 SEV enabled
+/// - Type: vm
+/// - Parameters: args\[0\] is the fd of the source vm
+/// - Returns: 0 on success; ENOTTY on error
+///
+/// The kernel's KVM API document: [7.24 KVM_CAP_VM_COPY_ENC_CONTEXT_FROM](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-vm-copy-enc-context-from) (the published page follows the newest kernel).
 pub const KVM_CAP_VM_COPY_ENC_CONTEXT_FROM: u32 = 197;
+/// This capability indicates that the KVM virtual PTP service is supported in the host. A VMM can check whether the service is available to the guest on migration.
+///
+/// - Architectures: arm64
+///
+/// The kernel's KVM API document: [8.32 KVM_CAP_PTP_KVM](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ptp-kvm) (the published page follows the newest kernel).
 pub const KVM_CAP_PTP_KVM: u32 = 198;
+/// When enabled, KVM will disable emulated Hyper-V features provided to the guest according to the bits Hyper-V CPUID feature leaves. Otherwise, all currently implemented Hyper-V features are provided unconditionally when Hyper-V identification is set in the HYPERV_CPUID_INTERFACE (0x40000001) leaf.
+///
+/// - Architectures: x86
+/// - Target: vcpu
+///
+/// The kernel's KVM API document: [6.79 KVM_CAP_HYPERV_ENFORCE_CPUID](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-enforce-cpuid) (the published page follows the newest kernel).
 pub const KVM_CAP_HYPERV_ENFORCE_CPUID: u32 = 199;
 pub const KVM_CAP_SREGS2: u32 = 200;
+/// This capability, if enabled, will cause KVM to exit to userspace with KVM_EXIT_HYPERCALL exit reason to process some hypercalls. Userspace may fail the hypercall by setting hypercall.ret to EINVAL or may request the hypercall to be retried the next time the guest run by setting hypercall.ret to EAGAIN.
+///
+/// - Architectures: x86
+/// - Type: vm
+///
+/// The kernel's KVM API document: [7.40 KVM_CAP_EXIT_HYPERCALL](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-exit-hypercall) (the published page follows the newest kernel).
 pub const KVM_CAP_EXIT_HYPERCALL: u32 = 201;
+/// This capability indicates that the kernel is capable of handling H_RPT_INVALIDATE hcall.
+///
+/// - Architectures: ppc
+///
+/// The kernel's KVM API document: [8.42 KVM_CAP_PPC_RPT_INVALIDATE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-rpt-invalidate) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_RPT_INVALIDATE: u32 = 202;
 pub const KVM_CAP_BINARY_STATS_FD: u32 = 203;
+/// When this capability is enabled, an emulation failure will result in an exit to userspace with KVM_INTERNAL_ERROR (except when the emulator was invoked to handle a VMware backdoor instruction). Furthermore, KVM will now provide up to 15 instruction bytes for any exit to userspace resulting from an emulation failure.  When these exits to userspace occur use the emulation_failure struct instead of the internal struct.  They both have the same layout, but the emulation_failure struct matches the content better.  It also explicitly defines the 'flags' field which is used to describe the fields in the struct that are valid (ie: if KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES is set in the 'flags' field then both 'insn_size' and 'insn_bytes' have valid data in them.)
+///
+/// - Architectures: x86
+/// - Parameters: args\[0\] whether the feature should be enabled or not
+///
+/// The kernel's KVM API document: [7.27 KVM_CAP_EXIT_ON_EMULATION_FAILURE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-exit-on-emulation-failure) (the published page follows the newest kernel).
 pub const KVM_CAP_EXIT_ON_EMULATION_FAILURE: u32 = 204;
+/// This capability indicates that KVM (and the hardware) supports exposing the Memory Tagging Extensions (MTE) to the guest. It must also be enabled by the VMM before creating any VCPUs to allow the guest access. Note that MTE is only available to a guest running in AArch64 mode and enabling this capability will cause attempts to create AArch32 VCPUs to fail.
+///
+/// - Architectures: arm64
+/// - Parameters: none
+///
+/// The kernel's KVM API document: [7.28 KVM_CAP_ARM_MTE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-mte) (the published page follows the newest kernel).
 pub const KVM_CAP_ARM_MTE: u32 = 205;
+/// This capability enables userspace to migrate the encryption context from the VM indicated by the fd to the VM this is called on.
+///
+/// - Architectures: x86 SEV enabled
+/// - Type: vm
+/// - Parameters: args\[0\] is the fd of the source vm
+/// - Returns: 0 on success
+///
+/// The kernel's KVM API document: [7.29 KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-vm-move-enc-context-from) (the published page follows the newest kernel).
 pub const KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM: u32 = 206;
 pub const KVM_CAP_VM_GPA_BITS: u32 = 207;
 pub const KVM_CAP_XSAVE2: u32 = 208;
 pub const KVM_CAP_SYS_ATTRIBUTES: u32 = 209;
+/// This capability indicates that the kernel supports the mode 3 setting for the "Address Translation Mode on Interrupt" aka "Alternate Interrupt Location" resource that is controlled with the H_SET_MODE hypercall.
+///
+/// - Architectures: ppc
+///
+/// The kernel's KVM API document: [8.43 KVM_CAP_PPC_AIL_MODE_3](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-ail-mode-3) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_AIL_MODE_3: u32 = 210;
 pub const KVM_CAP_S390_MEM_OP_EXTENSION: u32 = 211;
+/// This capability alters PMU virtualization in KVM.
+///
+/// - Architectures: x86
+/// - Type: vm
+/// - Parameters: arg\[0\] is bitmask of PMU virtualization capabilities.
+/// - Returns: 0 on success, -EINVAL when arg\[0\] contains invalid bits
+///
+/// The kernel's KVM API document: [7.37 KVM_CAP_PMU_CAPABILITY](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-pmu-capability) (the published page follows the newest kernel).
 pub const KVM_CAP_PMU_CAPABILITY: u32 = 212;
+/// This capability, if enabled, will cause KVM to disable some behavior quirks.
+///
+/// - Architectures: x86
+/// - Type: vm
+/// - Parameters: args\[0\] - set of KVM quirks to disable
+///
+/// The kernel's KVM API document: [7.31 KVM_CAP_DISABLE_QUIRKS2](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-disable-quirks2) (the published page follows the newest kernel).
 pub const KVM_CAP_DISABLE_QUIRKS2: u32 = 213;
 pub const KVM_CAP_VM_TSC_CONTROL: u32 = 214;
 pub const KVM_CAP_SYSTEM_EVENT_DATA: u32 = 215;
+/// When enabled, KVM will exit to userspace with KVM_EXIT_SYSTEM_EVENT of type KVM_SYSTEM_EVENT_SUSPEND to process the guest suspend request.
+///
+/// - Architectures: arm64
+/// - Type: vm
+///
+/// The kernel's KVM API document: [7.41 KVM_CAP_ARM_SYSTEM_SUSPEND](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-system-suspend) (the published page follows the newest kernel).
 pub const KVM_CAP_ARM_SYSTEM_SUSPEND: u32 = 216;
+/// This capability indicates that KVM and the Ultravisor support dumping PV guests. The `KVM_PV_DUMP` command is available for the `KVM_S390_PV_COMMAND` ioctl and the `KVM_PV_INFO` command provides dump related UV data. Also the vcpu ioctl `KVM_S390_PV_CPU_COMMAND` is available and supports the `KVM_PV_DUMP_CPU` subcommand.
+///
+/// - Architectures: s390
+/// - Type: vm
+///
+/// The kernel's KVM API document: [8.37 KVM_CAP_S390_PROTECTED_DUMP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-protected-dump) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_PROTECTED_DUMP: u32 = 217;
 pub const KVM_CAP_X86_TRIPLE_FAULT_EVENT: u32 = 218;
+/// Bits 63:32 of args\[0\] are used for notify window. Bits 31:0 of args\[0\] are for some flags. Valid bits are:
+///
+/// - Architectures: x86
+/// - Target: VM
+/// - Parameters: args\[0\] is the value of notify window as well as some flags
+/// - Returns: 0 on success, -EINVAL if args\[0\] contains invalid flags or notify VM exit is unsupported.
+///
+/// The kernel's KVM API document: [7.33 KVM_CAP_X86_NOTIFY_VMEXIT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-notify-vmexit) (the published page follows the newest kernel).
 pub const KVM_CAP_X86_NOTIFY_VMEXIT: u32 = 219;
+/// This capability disables the NX huge pages mitigation for iTLB MULTIHIT.
+///
+/// - Architectures: x86
+/// - Type: vm
+/// - Parameters: arg\[0\] must be 0.
+/// - Returns: 0 on success, -EPERM if the userspace process does not have CAP_SYS_BOOT, -EINVAL if args\[0\] is not 0 or any vCPUs have been created.
+///
+/// The kernel's KVM API document: [7.38 KVM_CAP_VM_DISABLE_NX_HUGE_PAGES](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-vm-disable-nx-huge-pages) (the published page follows the newest kernel).
 pub const KVM_CAP_VM_DISABLE_NX_HUGE_PAGES: u32 = 220;
 pub const KVM_CAP_S390_ZPCI_OP: u32 = 221;
+/// This capability indicates that KVM will provide the S390 CPU Topology facility which consist of the interpretation of the PTF instruction for the function code 2 along with interception and forwarding of both the PTF instruction with function codes 0 or 1 and the STSI(15,1,x) instruction to the userland hypervisor.
+///
+/// - Architectures: s390
+/// - Type: vm
+///
+/// The kernel's KVM API document: [8.39 KVM_CAP_S390_CPU_TOPOLOGY](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-cpu-topology) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_CPU_TOPOLOGY: u32 = 222;
+/// KVM is capable of tracking dirty memory using ring buffers that are mmapped into userspace; there is one dirty ring per vcpu.
+///
+/// - Architectures: x86, arm64, riscv
+/// - Type: vm
+/// - Parameters: args\[0\] - size of the dirty log ring
+///
+/// The kernel's KVM API document: [7.36 KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-dirty-log-ring-kvm-cap-dirty-log-ring-acq-rel) (the published page follows the newest kernel).
 pub const KVM_CAP_DIRTY_LOG_RING_ACQ_REL: u32 = 223;
 pub const KVM_CAP_S390_PROTECTED_ASYNC_DISABLE: u32 = 224;
 pub const KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP: u32 = 225;
 pub const KVM_CAP_PMU_EVENT_MASKED_EVENTS: u32 = 226;
 pub const KVM_CAP_COUNTER_OFFSET: u32 = 227;
+/// This capability sets the chunk size used in Eager Page Splitting.
+///
+/// - Architectures: arm64
+/// - Type: vm
+/// - Parameters: arg\[0\] is the new split chunk size.
+/// - Returns: 0 on success, -EINVAL if any memslot was already created.
+///
+/// The kernel's KVM API document: [7.39 KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-eager-split-chunk-size) (the published page follows the newest kernel).
 pub const KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE: u32 = 228;
 pub const KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES: u32 = 229;
 pub const KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES: u32 = 230;
 pub const KVM_CAP_USER_MEMORY2: u32 = 231;
+/// The presence of this capability indicates that KVM_RUN will fill kvm_run.memory_fault if KVM cannot resolve a guest page fault VM-Exit, e.g. if there is a valid memslot but no backing VMA for the corresponding host virtual address.
+///
+/// - Architectures: x86
+///
+/// The kernel's KVM API document: [8.44 KVM_CAP_MEMORY_FAULT_INFO](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-memory-fault-info) (the published page follows the newest kernel).
 pub const KVM_CAP_MEMORY_FAULT_INFO: u32 = 232;
 pub const KVM_CAP_MEMORY_ATTRIBUTES: u32 = 233;
 pub const KVM_CAP_GUEST_MEMFD: u32 = 234;
+/// This capability returns a bitmap of support VM types.  The 1-setting of bit @n means the VM type with value @n is supported.  Possible values of @n are:
+///
+/// - Architectures: x86
+/// - Type: system ioctl
+///
+/// The kernel's KVM API document: [8.41 KVM_CAP_VM_TYPES](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-vm-types) (the published page follows the newest kernel).
 pub const KVM_CAP_VM_TYPES: u32 = 235;
 pub const KVM_CAP_PRE_FAULT_MEMORY: u32 = 236;
+/// This capability sets the VM's APIC bus clock frequency, used by KVM's in-kernel virtual APIC when emulating APIC timers.  KVM's default value can be retrieved by KVM_CHECK_EXTENSION.
+///
+/// - Architectures: x86
+/// - Target: VM
+/// - Parameters: args\[0\] is the desired APIC bus clock rate, in nanoseconds
+/// - Returns: 0 on success, -EINVAL if args\[0\] contains an invalid value for the frequency or if any vCPUs have been created, -ENXIO if a virtual local APIC has not been created using KVM_CREATE_IRQCHIP.
+///
+/// The kernel's KVM API document: [7.35 KVM_CAP_X86_APIC_BUS_CYCLES_NS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-apic-bus-cycles-ns) (the published page follows the newest kernel).
 pub const KVM_CAP_X86_APIC_BUS_CYCLES_NS: u32 = 237;
+/// The presence of this capability indicates that KVM_RUN will update the KVM_RUN_X86_GUEST_MODE bit in kvm_run.flags to indicate whether the vCPU was executing nested guest code when it exited.
+///
+/// - Architectures: x86
+///
+/// The kernel's KVM API document: [8.45 KVM_CAP_X86_GUEST_MODE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-guest-mode) (the published page follows the newest kernel).
 pub const KVM_CAP_X86_GUEST_MODE: u32 = 238;
+/// This capability changes the behavior of the registers that identify a PE implementation of the Arm architecture: MIDR_EL1, REVIDR_EL1, and AIDR_EL1. By default, these registers are visible to userspace but treated as invariant.
+///
+/// - Architectures: arm64
+/// - Target: VM
+/// - Parameters: None
+/// - Returns: 0 on success, -EINVAL if vCPUs have been created before enabling this capability.
+///
+/// The kernel's KVM API document: [7.42 KVM_CAP_ARM_WRITABLE_IMP_ID_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-writable-imp-id-regs) (the published page follows the newest kernel).
 pub const KVM_CAP_ARM_WRITABLE_IMP_ID_REGS: u32 = 239;
 pub const KVM_CAP_ARM_EL2: u32 = 240;
 pub const KVM_CAP_ARM_EL2_E2H0: u32 = 241;
+/// When this capability is enabled, KVM resets the VCPU when setting MP_STATE_INIT_RECEIVED through IOCTL.  The original MP_STATE is preserved.
+///
+/// - Architectures: riscv
+/// - Type: VM
+/// - Parameters: None
+/// - Returns: 0 on success, -EINVAL if arg\[0\] is not zero
+///
+/// The kernel's KVM API document: [7.43 KVM_CAP_RISCV_MP_STATE_RESET](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-riscv-mp-state-reset) (the published page follows the newest kernel).
 pub const KVM_CAP_RISCV_MP_STATE_RESET: u32 = 242;
+/// This capability indicate to the userspace whether a PFNMAP memory region can be safely mapped as cacheable. This relies on the presence of force write back (FWB) feature support on the hardware.
+///
+/// - Architectures: arm64
+/// - Target: VM
+/// - Parameters: None
+///
+/// The kernel's KVM API document: [7.44 KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-cacheable-pfnmap-supported) (the published page follows the newest kernel).
 pub const KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED: u32 = 243;
 pub const KVM_CAP_GUEST_MEMFD_FLAGS: u32 = 244;
+/// When this capability is enabled, KVM may exit to userspace for SEAs taken to EL2 resulting from a guest access. See `KVM_EXIT_ARM_SEA` for more information.
+///
+/// - Architecture: arm64
+/// - Target: VM
+/// - Parameters: none
+/// - Returns: 0 on success, -EINVAL if unsupported.
+///
+/// The kernel's KVM API document: [7.45 KVM_CAP_ARM_SEA_TO_USER](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-sea-to-user) (the published page follows the newest kernel).
 pub const KVM_CAP_ARM_SEA_TO_USER: u32 = 245;
+/// When this capability is enabled KVM forwards all operation exceptions that it doesn't handle itself to user space. This also includes the 0x0000 instructions managed by KVM_CAP_S390_USER_INSTR0. This is helpful if user space wants to emulate instructions which are not (yet) implemented in hardware.
+///
+/// - Architectures: s390
+/// - Parameters: none
+///
+/// The kernel's KVM API document: [7.46 KVM_CAP_S390_USER_OPEREXEC](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-user-operexec) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_USER_OPEREXEC: u32 = 246;
+/// The presence of this capability indicates that the KVM_S390_KEYOP ioctl is available.
+///
+/// - Architectures: s390
+///
+/// The kernel's KVM API document: [8.46 KVM_CAP_S390_KEYOP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-keyop) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_KEYOP: u32 = 247;
+/// The presence of this capability indicates that the nested KVM guest can start in ESA mode.
+///
+/// - Architectures: s390
+///
+/// The kernel's KVM API document: [8.47 KVM_CAP_S390_VSIE_ESAMODE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-vsie-esamode) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_VSIE_ESAMODE: u32 = 248;
+/// With this capability the KVM support for memory backing with 2g pages through hugetlbfs can be enabled for a VM. After the capability is enabled, cmma can't be enabled anymore and pfmfi and the storage key interpretation are disabled. If cmma has already been enabled or the hpage_2g module parameter is not set to 1, -EINVAL is returned.
+///
+/// - Architectures: s390
+/// - Parameters: none
+/// - Returns: 0 on success; -EINVAL if hpage_2g module parameter was not set, cmma is enabled, or the VM has the KVM_VM_S390_UCONTROL flag set; -EBUSY if vCPUs were already created for the VM.
+///
+/// The kernel's KVM API document: [7.47 KVM_CAP_S390_HPAGE_2G](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-hpage-2g) (the published page follows the newest kernel).
 pub const KVM_CAP_S390_HPAGE_2G: u32 = 249;
 pub const KVM_CAP_PPC_COMPAT_CAPS: u32 = 250;
 pub const KVM_CAP_ARM_PMU_V3_STRICT: u32 = 251;
@@ -1167,6 +1771,12 @@ const _: () = {
     ["Offset of field: user_gcs::features_locked"][::core::mem::offset_of!(user_gcs, features_locked) - 8usize];
     ["Offset of field: user_gcs::gcspr_el0"][::core::mem::offset_of!(user_gcs, gcspr_el0) - 16usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_REGS`](crate::ioctls::KVM_GET_REGS) (read), vcpu ioctl: Reads the general purpose registers from the vcpu. — [4.11 KVM_GET_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-get-regs)
+/// - [`KVM_SET_REGS`](crate::ioctls::KVM_SET_REGS) (write), vcpu ioctl: Writes the general purpose registers into the vcpu. — [4.12 KVM_SET_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-set-regs)
 #[repr(C)]
 #[repr(align(16))]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
@@ -1192,6 +1802,12 @@ const _: () = {
     ["Offset of field: kvm_regs::spsr"][::core::mem::offset_of!(kvm_regs, spsr) - 288usize];
     ["Offset of field: kvm_regs::fp_regs"][::core::mem::offset_of!(kvm_regs, fp_regs) - 336usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_ARM_PREFERRED_TARGET`](crate::ioctls::KVM_ARM_PREFERRED_TARGET) (read), vm ioctl: This queries KVM for preferred CPU target type which can be emulated by KVM on underlying host. — [4.83 KVM_ARM_PREFERRED_TARGET](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-preferred-target)
+/// - [`KVM_ARM_VCPU_INIT`](crate::ioctls::KVM_ARM_VCPU_INIT) (write), vcpu ioctl: This tells KVM what type of CPU to present to the guest, and what optional features it should have. — [4.82 KVM_ARM_VCPU_INIT](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-vcpu-init)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1209,6 +1825,12 @@ const _: () = {
     ["Offset of field: kvm_vcpu_init::target"][::core::mem::offset_of!(kvm_vcpu_init, target) - 0usize];
     ["Offset of field: kvm_vcpu_init::features"][::core::mem::offset_of!(kvm_vcpu_init, features) - 4usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_SREGS`](crate::ioctls::KVM_GET_SREGS) (read), vcpu ioctl: Reads special registers from the vcpu. — [4.13 KVM_GET_SREGS](https://docs.kernel.org/virt/kvm/api.html#kvm-get-sregs)
+/// - [`KVM_SET_SREGS`](crate::ioctls::KVM_SET_SREGS) (write), vcpu ioctl: Writes special registers into the vcpu. — [4.14 KVM_SET_SREGS](https://docs.kernel.org/virt/kvm/api.html#kvm-set-sregs)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_sregs {}
@@ -1217,6 +1839,12 @@ const _: () = {
     ["Size of kvm_sregs"][::core::mem::size_of::<kvm_sregs>() - 0usize];
     ["Alignment of kvm_sregs"][::core::mem::align_of::<kvm_sregs>() - 1usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_FPU`](crate::ioctls::KVM_GET_FPU) (read), vcpu ioctl: Reads the floating point state from the vcpu. — [4.22 KVM_GET_FPU](https://docs.kernel.org/virt/kvm/api.html#kvm-get-fpu)
+/// - [`KVM_SET_FPU`](crate::ioctls::KVM_SET_FPU) (write), vcpu ioctl: Writes the floating point state to the vcpu. — [4.23 KVM_SET_FPU](https://docs.kernel.org/virt/kvm/api.html#kvm-set-fpu)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_fpu {}
@@ -1276,6 +1904,11 @@ const _: () = {
     ["Offset of field: kvm_sync_regs::device_irq_level"]
         [::core::mem::offset_of!(kvm_sync_regs, device_irq_level) - 0usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_SET_PMU_EVENT_FILTER`](crate::ioctls::KVM_SET_PMU_EVENT_FILTER) (write), vm ioctl: This ioctl restricts the set of PMU events the guest can program by limiting which event select and unit mask combinations are permitted. — [4.120 KVM_SET_PMU_EVENT_FILTER](https://docs.kernel.org/virt/kvm/api.html#kvm-set-pmu-event-filter)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_pmu_event_filter {
@@ -1294,6 +1927,12 @@ const _: () = {
     ["Offset of field: kvm_pmu_event_filter::action"][::core::mem::offset_of!(kvm_pmu_event_filter, action) - 4usize];
     ["Offset of field: kvm_pmu_event_filter::pad"][::core::mem::offset_of!(kvm_pmu_event_filter, pad) - 5usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_VCPU_EVENTS`](crate::ioctls::KVM_GET_VCPU_EVENTS) (read), vcpu ioctl — [4.31 KVM_GET_VCPU_EVENTS](https://docs.kernel.org/virt/kvm/api.html#kvm-get-vcpu-events)
+/// - [`KVM_SET_VCPU_EVENTS`](crate::ioctls::KVM_SET_VCPU_EVENTS) (write), vcpu ioctl — [4.32 KVM_SET_VCPU_EVENTS](https://docs.kernel.org/virt/kvm/api.html#kvm-set-vcpu-events)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1339,6 +1978,11 @@ const _: () = {
     ["Offset of field: kvm_vcpu_events::exception"][::core::mem::offset_of!(kvm_vcpu_events, exception) - 0usize];
     ["Offset of field: kvm_vcpu_events::reserved"][::core::mem::offset_of!(kvm_vcpu_events, reserved) - 16usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_ARM_MTE_COPY_TAGS`](crate::ioctls::KVM_ARM_MTE_COPY_TAGS) (read), vm ioctl: Copies Memory Tagging Extension (MTE) tags to/from guest tag memory. — [4.130 KVM_ARM_MTE_COPY_TAGS](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-mte-copy-tags)
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_arm_copy_mte_tags {
@@ -1369,6 +2013,11 @@ impl Default for kvm_arm_copy_mte_tags {
         }
     }
 }
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_ARM_SET_COUNTER_OFFSET`](crate::ioctls::KVM_ARM_SET_COUNTER_OFFSET) (write), vm ioctl: This capability indicates that userspace is able to apply a single VM-wide offset to both the virtual and physical counters as viewed by the guest using the KVM_ARM_SET_CNT_OFFSET ioctl and the following data structure: — [4.138 KVM_ARM_SET_COUNTER_OFFSET](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-set-counter-offset)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_arm_counter_offset {
@@ -1416,6 +2065,11 @@ const _: () = {
     ["Offset of field: kvm_smccc_filter::action"][::core::mem::offset_of!(kvm_smccc_filter, action) - 8usize];
     ["Offset of field: kvm_smccc_filter::pad"][::core::mem::offset_of!(kvm_smccc_filter, pad) - 9usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_ARM_GET_REG_WRITABLE_MASKS`](crate::ioctls::KVM_ARM_GET_REG_WRITABLE_MASKS) (read), vm ioctl: This ioctl copies the writable masks for a selected range of registers to userspace. — [4.139 KVM_ARM_GET_REG_WRITABLE_MASKS](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-get-reg-writable-masks)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct reg_mask_range {
@@ -1431,6 +2085,11 @@ const _: () = {
     ["Offset of field: reg_mask_range::range"][::core::mem::offset_of!(reg_mask_range, range) - 8usize];
     ["Offset of field: reg_mask_range::reserved"][::core::mem::offset_of!(reg_mask_range, reserved) - 12usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_SET_USER_MEMORY_REGION`](crate::ioctls::KVM_SET_USER_MEMORY_REGION) (write), vm ioctl: This ioctl allows the user to create, modify or delete a guest physical memory slot. — [4.35 KVM_SET_USER_MEMORY_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-set-user-memory-region)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1459,6 +2118,11 @@ const _: () = {
     ["Offset of field: kvm_userspace_memory_region::userspace_addr"]
         [::core::mem::offset_of!(kvm_userspace_memory_region, userspace_addr) - 24usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_SET_USER_MEMORY_REGION2`](crate::ioctls::KVM_SET_USER_MEMORY_REGION2) (write), vm ioctl: KVM_SET_USER_MEMORY_REGION2 is an extension to KVM_SET_USER_MEMORY_REGION that allows mapping guest_memfd memory into a guest. — [4.140 KVM_SET_USER_MEMORY_REGION2](https://docs.kernel.org/virt/kvm/api.html#kvm-set-user-memory-region2)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1499,6 +2163,12 @@ const _: () = {
     ["Offset of field: kvm_userspace_memory_region2::pad2"]
         [::core::mem::offset_of!(kvm_userspace_memory_region2, pad2) - 48usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_IRQ_LINE`](crate::ioctls::KVM_IRQ_LINE) (write), vm ioctl: Sets the level of a GSI input to the interrupt controller model in the kernel. — [4.25 KVM_IRQ_LINE](https://docs.kernel.org/virt/kvm/api.html#kvm-irq-line)
+/// - [`KVM_IRQ_LINE_STATUS`](crate::ioctls::KVM_IRQ_LINE_STATUS) (read and write)
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(
@@ -1565,6 +2235,12 @@ impl ::core::fmt::Debug for kvm_irq_level {
         )
     }
 }
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_IRQCHIP`](crate::ioctls::KVM_GET_IRQCHIP) (read and write), vm ioctl: Reads the state of a kernel interrupt controller created with KVM_CREATE_IRQCHIP into a buffer provided by the caller. — [4.26 KVM_GET_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-get-irqchip)
+/// - [`KVM_SET_IRQCHIP`](crate::ioctls::KVM_SET_IRQCHIP) (read), vm ioctl: Sets the state of a kernel interrupt controller created with KVM_CREATE_IRQCHIP from a buffer provided by the caller. — [4.27 KVM_SET_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-set-irqchip)
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_irqchip {
@@ -1624,6 +2300,11 @@ impl ::core::fmt::Debug for kvm_irqchip {
         )
     }
 }
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_CREATE_PIT2`](crate::ioctls::KVM_CREATE_PIT2) (write), vm ioctl: Creates an in-kernel device model for the i8254 PIT. — [4.71 KVM_CREATE_PIT2](https://docs.kernel.org/virt/kvm/api.html#kvm-create-pit2)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_pit_config {
@@ -2956,6 +3637,12 @@ impl ::core::fmt::Debug for kvm_run {
         )
     }
 }
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_REGISTER_COALESCED_MMIO`](crate::ioctls::KVM_REGISTER_COALESCED_MMIO) (write), vm ioctl: Coalesced I/O is a performance optimization that defers hardware register write emulation so that userspace exits are avoided. — [4.116 KVM_(UN)REGISTER_COALESCED_MMIO](https://docs.kernel.org/virt/kvm/api.html#kvm-un-register-coalesced-mmio)
+/// - [`KVM_UNREGISTER_COALESCED_MMIO`](crate::ioctls::KVM_UNREGISTER_COALESCED_MMIO) (write), vm ioctl: Coalesced I/O is a performance optimization that defers hardware register write emulation so that userspace exits are avoided. — [4.116 KVM_(UN)REGISTER_COALESCED_MMIO](https://docs.kernel.org/virt/kvm/api.html#kvm-un-register-coalesced-mmio)
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_coalesced_mmio_zone {
@@ -3115,6 +3802,11 @@ impl ::core::fmt::Debug for kvm_coalesced_mmio_ring {
         )
     }
 }
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_TRANSLATE`](crate::ioctls::KVM_TRANSLATE) (read and write), vcpu ioctl: Translates a virtual address according to the vcpu's current address translation mode. — [4.15 KVM_TRANSLATE](https://docs.kernel.org/virt/kvm/api.html#kvm-translate)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_translation {
@@ -3138,6 +3830,11 @@ const _: () = {
     ["Offset of field: kvm_translation::usermode"][::core::mem::offset_of!(kvm_translation, usermode) - 18usize];
     ["Offset of field: kvm_translation::pad"][::core::mem::offset_of!(kvm_translation, pad) - 19usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_INTERRUPT`](crate::ioctls::KVM_INTERRUPT) (write), vcpu ioctl: Queues a hardware interrupt vector to be injected. — [4.16 KVM_INTERRUPT](https://docs.kernel.org/virt/kvm/api.html#kvm-interrupt)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_interrupt {
@@ -3149,6 +3846,11 @@ const _: () = {
     ["Alignment of kvm_interrupt"][::core::mem::align_of::<kvm_interrupt>() - 4usize];
     ["Offset of field: kvm_interrupt::irq"][::core::mem::offset_of!(kvm_interrupt, irq) - 0usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_DIRTY_LOG`](crate::ioctls::KVM_GET_DIRTY_LOG) (write), vm ioctl: Given a memory slot, return a bitmap containing any pages dirtied since the last call to this ioctl. — [4.8 KVM_GET_DIRTY_LOG](https://docs.kernel.org/virt/kvm/api.html#kvm-get-dirty-log)
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_dirty_log {
@@ -3210,6 +3912,11 @@ impl ::core::fmt::Debug for kvm_dirty_log {
         )
     }
 }
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_CLEAR_DIRTY_LOG`](crate::ioctls::KVM_CLEAR_DIRTY_LOG) (read and write), vm ioctl: The ioctl clears the dirty status of pages in a memory slot, according to the bitmap that is passed in struct kvm_clear_dirty_log's dirty_bitmap field. — [4.117 KVM_CLEAR_DIRTY_LOG](https://docs.kernel.org/virt/kvm/api.html#kvm-clear-dirty-log)
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_clear_dirty_log {
@@ -3276,6 +3983,11 @@ impl ::core::fmt::Debug for kvm_clear_dirty_log {
         )
     }
 }
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_SET_SIGNAL_MASK`](crate::ioctls::KVM_SET_SIGNAL_MASK) (write), vcpu ioctl: Defines which signals are blocked during execution of KVM_RUN. — [4.21 KVM_SET_SIGNAL_MASK](https://docs.kernel.org/virt/kvm/api.html#kvm-set-signal-mask)
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct kvm_signal_mask {
@@ -3288,6 +4000,11 @@ const _: () = {
     ["Alignment of kvm_signal_mask"][::core::mem::align_of::<kvm_signal_mask>() - 4usize];
     ["Offset of field: kvm_signal_mask::len"][::core::mem::offset_of!(kvm_signal_mask, len) - 0usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_TPR_ACCESS_REPORTING`](crate::ioctls::KVM_TPR_ACCESS_REPORTING) (read and write)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_tpr_access_ctl {
@@ -3303,6 +4020,11 @@ const _: () = {
     ["Offset of field: kvm_tpr_access_ctl::flags"][::core::mem::offset_of!(kvm_tpr_access_ctl, flags) - 4usize];
     ["Offset of field: kvm_tpr_access_ctl::reserved"][::core::mem::offset_of!(kvm_tpr_access_ctl, reserved) - 8usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_SET_VAPIC_ADDR`](crate::ioctls::KVM_SET_VAPIC_ADDR) (write)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_vapic_addr {
@@ -3314,6 +4036,12 @@ const _: () = {
     ["Alignment of kvm_vapic_addr"][::core::mem::align_of::<kvm_vapic_addr>() - 8usize];
     ["Offset of field: kvm_vapic_addr::vapic_addr"][::core::mem::offset_of!(kvm_vapic_addr, vapic_addr) - 0usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_MP_STATE`](crate::ioctls::KVM_GET_MP_STATE) (read), vcpu ioctl: Returns the vcpu's current "multiprocessing state" (though also valid on uniprocessor guests). — [4.38 KVM_GET_MP_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-get-mp-state)
+/// - [`KVM_SET_MP_STATE`](crate::ioctls::KVM_SET_MP_STATE) (write), vcpu ioctl: Sets the vcpu's current "multiprocessing state"; see KVM_GET_MP_STATE for arguments. — [4.39 KVM_SET_MP_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-set-mp-state)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -3329,6 +4057,11 @@ const _: () = {
     ["Alignment of kvm_mp_state"][::core::mem::align_of::<kvm_mp_state>() - 4usize];
     ["Offset of field: kvm_mp_state::mp_state"][::core::mem::offset_of!(kvm_mp_state, mp_state) - 0usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_SET_GUEST_DEBUG`](crate::ioctls::KVM_SET_GUEST_DEBUG) (write), vcpu ioctl: Set up the processor specific debug registers and configure vcpu for handling guest debug events. — [4.87 KVM_SET_GUEST_DEBUG](https://docs.kernel.org/virt/kvm/api.html#kvm-set-guest-debug)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -3355,6 +4088,11 @@ pub const kvm_ioeventfd_flag_nr_virtio_ccw_notify: _bindgen_ty_5 = 3;
 pub const kvm_ioeventfd_flag_nr_fast_mmio: _bindgen_ty_5 = 4;
 pub const kvm_ioeventfd_flag_nr_max: _bindgen_ty_5 = 5;
 pub type _bindgen_ty_5 = crate::ctypes::c_uint;
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_IOEVENTFD`](crate::ioctls::KVM_IOEVENTFD) (write), vm ioctl: This ioctl attaches or detaches an ioeventfd to a legal pio/mmio address within the guest. — [4.59 KVM_IOEVENTFD](https://docs.kernel.org/virt/kvm/api.html#kvm-ioeventfd)
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_ioeventfd {
@@ -3385,6 +4123,11 @@ impl Default for kvm_ioeventfd {
         }
     }
 }
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_ENABLE_CAP`](crate::ioctls::KVM_ENABLE_CAP) (write), vcpu ioctl: :Capability: KVM_CAP_ENABLE_CAP_VM :Architectures: all :Type: vm ioctl :Parameters: struct kvm_enable_cap (in) :Returns: 0 on success; -1 on error — [4.37 KVM_ENABLE_CAP](https://docs.kernel.org/virt/kvm/api.html#kvm-enable-cap)
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_enable_cap {
@@ -3547,6 +4290,11 @@ const _: () = {
     ["Offset of field: kvm_irq_routing_hv_sint::vcpu"][::core::mem::offset_of!(kvm_irq_routing_hv_sint, vcpu) - 0usize];
     ["Offset of field: kvm_irq_routing_hv_sint::sint"][::core::mem::offset_of!(kvm_irq_routing_hv_sint, sint) - 4usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_XEN_HVM_EVTCHN_SEND`](crate::ioctls::KVM_XEN_HVM_EVTCHN_SEND) (write), vm ioctl: This ioctl injects an event channel interrupt directly to the guest vCPU. — [4.135 KVM_XEN_HVM_EVTCHN_SEND](https://docs.kernel.org/virt/kvm/api.html#kvm-xen-hvm-evtchn-send)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -3664,6 +4412,11 @@ impl ::core::fmt::Debug for kvm_irq_routing_entry {
         )
     }
 }
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_SET_GSI_ROUTING`](crate::ioctls::KVM_SET_GSI_ROUTING) (write), vm ioctl: Sets the GSI routing table entries, overwriting any previously set entries. — [4.52 KVM_SET_GSI_ROUTING](https://docs.kernel.org/virt/kvm/api.html#kvm-set-gsi-routing)
 #[repr(C)]
 #[cfg_attr(
     feature = "serde",
@@ -3699,6 +4452,11 @@ impl ::core::fmt::Debug for kvm_irq_routing {
         )
     }
 }
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_IRQFD`](crate::ioctls::KVM_IRQFD) (write), vm ioctl: Allows setting an eventfd to directly trigger a guest interrupt. — [4.75 KVM_IRQFD](https://docs.kernel.org/virt/kvm/api.html#kvm-irqfd)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_irqfd {
@@ -3718,6 +4476,12 @@ const _: () = {
     ["Offset of field: kvm_irqfd::resamplefd"][::core::mem::offset_of!(kvm_irqfd, resamplefd) - 12usize];
     ["Offset of field: kvm_irqfd::pad"][::core::mem::offset_of!(kvm_irqfd, pad) - 16usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_CLOCK`](crate::ioctls::KVM_GET_CLOCK) (read), vm ioctl: Gets the current timestamp of kvmclock as seen by the current guest. — [4.29 KVM_GET_CLOCK](https://docs.kernel.org/virt/kvm/api.html#kvm-get-clock)
+/// - [`KVM_SET_CLOCK`](crate::ioctls::KVM_SET_CLOCK) (write), vm ioctl: Sets the current timestamp of kvmclock to the value specified in its parameter. — [4.30 KVM_SET_CLOCK](https://docs.kernel.org/virt/kvm/api.html#kvm-set-clock)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_clock_data {
@@ -3756,6 +4520,11 @@ const _: () = {
     ["Offset of field: kvm_config_tlb::mmu_type"][::core::mem::offset_of!(kvm_config_tlb, mmu_type) - 16usize];
     ["Offset of field: kvm_config_tlb::array_len"][::core::mem::offset_of!(kvm_config_tlb, array_len) - 20usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_DIRTY_TLB`](crate::ioctls::KVM_DIRTY_TLB) (write), vcpu ioctl: This must be called whenever userspace has changed an entry in the shared TLB, prior to calling KVM_RUN on the associated vcpu. — [4.60 KVM_DIRTY_TLB](https://docs.kernel.org/virt/kvm/api.html#kvm-dirty-tlb)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_dirty_tlb {
@@ -3769,6 +4538,11 @@ const _: () = {
     ["Offset of field: kvm_dirty_tlb::bitmap"][::core::mem::offset_of!(kvm_dirty_tlb, bitmap) - 0usize];
     ["Offset of field: kvm_dirty_tlb::num_dirty"][::core::mem::offset_of!(kvm_dirty_tlb, num_dirty) - 8usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_REG_LIST`](crate::ioctls::KVM_GET_REG_LIST) (read and write), vcpu ioctl: This ioctl returns the guest registers that are supported for the KVM_GET_ONE_REG/KVM_SET_ONE_REG calls. — [4.84 KVM_GET_REG_LIST](https://docs.kernel.org/virt/kvm/api.html#kvm-get-reg-list)
 #[repr(C)]
 #[derive(Debug, Default)]
 #[cfg_attr(
@@ -3785,6 +4559,12 @@ const _: () = {
     ["Alignment of kvm_reg_list"][::core::mem::align_of::<kvm_reg_list>() - 8usize];
     ["Offset of field: kvm_reg_list::n"][::core::mem::offset_of!(kvm_reg_list, n) - 0usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_ONE_REG`](crate::ioctls::KVM_GET_ONE_REG) (write), vcpu ioctl: (These error codes are indicative only: do not rely on a specific error code being returned in a specific situation.) — [4.69 KVM_GET_ONE_REG](https://docs.kernel.org/virt/kvm/api.html#kvm-get-one-reg)
+/// - [`KVM_SET_ONE_REG`](crate::ioctls::KVM_SET_ONE_REG) (write), vcpu ioctl: (These error codes are indicative only: do not rely on a specific error code being returned in a specific situation.) — [4.68 KVM_SET_ONE_REG](https://docs.kernel.org/virt/kvm/api.html#kvm-set-one-reg)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -3802,6 +4582,11 @@ const _: () = {
     ["Offset of field: kvm_one_reg::id"][::core::mem::offset_of!(kvm_one_reg, id) - 0usize];
     ["Offset of field: kvm_one_reg::addr"][::core::mem::offset_of!(kvm_one_reg, addr) - 8usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_SIGNAL_MSI`](crate::ioctls::KVM_SIGNAL_MSI) (write), vm ioctl: Directly inject a MSI message. — [4.71 KVM_SIGNAL_MSI](https://docs.kernel.org/virt/kvm/api.html#kvm-signal-msi)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_msi {
@@ -3823,6 +4608,11 @@ const _: () = {
     ["Offset of field: kvm_msi::devid"][::core::mem::offset_of!(kvm_msi, devid) - 16usize];
     ["Offset of field: kvm_msi::pad"][::core::mem::offset_of!(kvm_msi, pad) - 20usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_ARM_SET_DEVICE_ADDR`](crate::ioctls::KVM_ARM_SET_DEVICE_ADDR) (write), vm ioctl: Specify a device address in the guest's physical address space where guests can access emulated or directly exposed devices, which the host kernel needs to know about. — [4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-set-device-addr-deprecated)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_arm_device_addr {
@@ -3836,6 +4626,11 @@ const _: () = {
     ["Offset of field: kvm_arm_device_addr::id"][::core::mem::offset_of!(kvm_arm_device_addr, id) - 0usize];
     ["Offset of field: kvm_arm_device_addr::addr"][::core::mem::offset_of!(kvm_arm_device_addr, addr) - 8usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_CREATE_DEVICE`](crate::ioctls::KVM_CREATE_DEVICE) (read and write), vm ioctl: Creates an emulated device in the kernel. — [4.79 KVM_CREATE_DEVICE](https://docs.kernel.org/virt/kvm/api.html#kvm-create-device)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_create_device {
@@ -3851,6 +4646,13 @@ const _: () = {
     ["Offset of field: kvm_create_device::fd"][::core::mem::offset_of!(kvm_create_device, fd) - 4usize];
     ["Offset of field: kvm_create_device::flags"][::core::mem::offset_of!(kvm_create_device, flags) - 8usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_GET_DEVICE_ATTR`](crate::ioctls::KVM_GET_DEVICE_ATTR) (write), device ioctl, vm ioctl, vcpu ioctl: Gets/sets a specified piece of device configuration and/or state. — [4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-set-device-attr-kvm-get-device-attr)
+/// - [`KVM_HAS_DEVICE_ATTR`](crate::ioctls::KVM_HAS_DEVICE_ATTR) (write), device ioctl, vm ioctl, vcpu ioctl: Tests whether a device supports a particular attribute. — [4.81 KVM_HAS_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-has-device-attr)
+/// - [`KVM_SET_DEVICE_ATTR`](crate::ioctls::KVM_SET_DEVICE_ATTR) (write), device ioctl, vm ioctl, vcpu ioctl: Gets/sets a specified piece of device configuration and/or state. — [4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-set-device-attr-kvm-get-device-attr)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -3903,6 +4705,11 @@ const _: () = {
     ["Offset of field: kvm_vfio_spapr_tce::groupfd"][::core::mem::offset_of!(kvm_vfio_spapr_tce, groupfd) - 0usize];
     ["Offset of field: kvm_vfio_spapr_tce::tablefd"][::core::mem::offset_of!(kvm_vfio_spapr_tce, tablefd) - 4usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_S390_KEYOP`](crate::ioctls::KVM_S390_KEYOP) (read and write), vm ioctl: The specified key operation is performed on the given guest address. — [4.144 KVM_S390_KEYOP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-keyop)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_keyop {
@@ -3920,6 +4727,12 @@ const _: () = {
     ["Offset of field: kvm_s390_keyop::operation"][::core::mem::offset_of!(kvm_s390_keyop, operation) - 9usize];
     ["Offset of field: kvm_s390_keyop::pad"][::core::mem::offset_of!(kvm_s390_keyop, pad) - 10usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_MEMORY_ENCRYPT_REG_REGION`](crate::ioctls::KVM_MEMORY_ENCRYPT_REG_REGION) (read), system: This ioctl can be used to register a guest memory region which may contain encrypted data (e.g. guest RAM, SMRAM etc). — [4.111 KVM_MEMORY_ENCRYPT_REG_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-memory-encrypt-reg-region)
+/// - [`KVM_MEMORY_ENCRYPT_UNREG_REGION`](crate::ioctls::KVM_MEMORY_ENCRYPT_UNREG_REGION) (read), system: This ioctl can be used to unregister the guest memory region registered with KVM_MEMORY_ENCRYPT_REG_REGION ioctl above. — [4.112 KVM_MEMORY_ENCRYPT_UNREG_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-memory-encrypt-unreg-region)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_enc_region {
@@ -3991,6 +4804,11 @@ const _: () = {
     ["Offset of field: kvm_stats_desc::offset"][::core::mem::offset_of!(kvm_stats_desc, offset) - 8usize];
     ["Offset of field: kvm_stats_desc::bucket_size"][::core::mem::offset_of!(kvm_stats_desc, bucket_size) - 12usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_SET_MEMORY_ATTRIBUTES`](crate::ioctls::KVM_SET_MEMORY_ATTRIBUTES) (write), vm ioctl: KVM_SET_MEMORY_ATTRIBUTES allows userspace to set memory attributes for a range of guest physical memory. — [4.141 KVM_SET_MEMORY_ATTRIBUTES](https://docs.kernel.org/virt/kvm/api.html#kvm-set-memory-attributes)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_memory_attributes {
@@ -4010,6 +4828,11 @@ const _: () = {
         [::core::mem::offset_of!(kvm_memory_attributes, attributes) - 16usize];
     ["Offset of field: kvm_memory_attributes::flags"][::core::mem::offset_of!(kvm_memory_attributes, flags) - 24usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_CREATE_GUEST_MEMFD`](crate::ioctls::KVM_CREATE_GUEST_MEMFD) (read and write), vm ioctl: KVM_CREATE_GUEST_MEMFD creates an anonymous file and returns a file descriptor that refers to it. — [4.142 KVM_CREATE_GUEST_MEMFD](https://docs.kernel.org/virt/kvm/api.html#kvm-create-guest-memfd)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_create_guest_memfd {
@@ -4026,6 +4849,11 @@ const _: () = {
     ["Offset of field: kvm_create_guest_memfd::reserved"]
         [::core::mem::offset_of!(kvm_create_guest_memfd, reserved) - 16usize];
 };
+/// # ioctls
+///
+/// The argument of these request codes:
+///
+/// - [`KVM_PRE_FAULT_MEMORY`](crate::ioctls::KVM_PRE_FAULT_MEMORY) (read and write), vcpu ioctl: KVM_PRE_FAULT_MEMORY populates KVM's stage-2 page tables used to map memory for the current vCPU state. — [4.143 KVM_PRE_FAULT_MEMORY](https://docs.kernel.org/virt/kvm/api.html#kvm-pre-fault-memory)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_pre_fault_memory {

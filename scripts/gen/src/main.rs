@@ -4,8 +4,10 @@
 //! `kvm-bindings-gen check [--kernel PATH] [--arch NAME]...` regenerates in memory and fails when a committed file
 //! differs. Run it through `scripts/generate`, which installs what it needs first.
 
+mod api_doc;
 mod arch;
 mod debian_source;
+mod document;
 mod kernel;
 mod layout;
 mod macros;

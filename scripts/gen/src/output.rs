@@ -10,9 +10,10 @@ use std::thread;
 use syn::Item;
 
 use crate::REGENERATE_COMMAND;
+use crate::api_doc::{self, ApiDoc};
 use crate::arch::{Arch, COMMON_CRATE_DIR};
 use crate::kernel::{self, KernelTree};
-use crate::{macros, raw_bindings, rewrite, serde_list};
+use crate::{document, macros, raw_bindings, rewrite, serde_list};
 
 /// A file the generator owns, with the contents it should have.
 pub struct GeneratedFile {
@@ -92,7 +93,7 @@ fn parse_items(raw: &str) -> Result<Vec<Item>, String> {
 
 /// Runs bindgen for one arch and every rewrite pass over its output (and over `padded`, the same with explicit
 /// padding fields).
-fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path) -> Result<ArchBindings, String> {
+fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path, api: &ApiDoc) -> Result<ArchBindings, String> {
     let crate_dir = root.join(&arch.crate_dir);
     let raw = raw_bindings::generate_raw_bindings(arch, headers, false)?;
     let padded = raw_bindings::generate_raw_bindings(arch, headers, true)?;
@@ -101,10 +102,9 @@ fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path) -> Result<ArchBind
     rewrite::make_helpers_transparent(&mut helpers);
     let unsigned = raw_bindings::unsigned_widths(arch, headers, &rewrite::negative_constants(&items))?;
     rewrite::retype_unsigned_constants(&mut items, &unsigned);
-    let request_codes = rewrite::split_request_codes(
-        &mut items,
-        &macros::request_codes(&macros::read_kvm_definitions(headers)?),
-    );
+    let codes = macros::request_codes(&macros::read_kvm_definitions(headers)?);
+    let mut request_codes = rewrite::split_request_codes(&mut items, &codes);
+    document::document_request_codes(&mut request_codes, &codes, api);
     rewrite::flatten_flex_arrays(&mut items);
     let serializable = rewrite::contained_types(&items, &serde_list::read_serde_seeds(&crate_dir)?);
     let mut padded = parse_items(&padded)?;
@@ -112,6 +112,15 @@ fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path) -> Result<ArchBind
     rewrite::flatten_flex_arrays(&mut padded);
     rewrite::pad_serializable(&mut items, &padded, &serializable);
     rewrite::derive_zerocopy(&mut items, &serializable);
+    let emitted: Vec<String> = request_codes
+        .iter()
+        .filter_map(|item| match item {
+            Item::Const(c) => Some(c.ident.to_string()),
+            _ => None,
+        })
+        .collect();
+    document::document_ioctl_types(&mut items, &emitted, &codes, api);
+    document::document_constants(&mut items, api);
     rewrite::import_common_helpers(&mut items);
     Ok(ArchBindings {
         items,
@@ -135,6 +144,7 @@ fn generate_in(
     scratch: &Path,
 ) -> Result<Vec<GeneratedFile>, String> {
     let headers = kernel::install_all_headers(tree, arches, scratch)?;
+    let api = api_doc::read_api_doc(&tree.root)?;
 
     let clang = raw_bindings::clang_version();
     let mut files = Vec::new();
@@ -145,7 +155,7 @@ fn generate_in(
             items,
             helpers,
             request_codes,
-        } = rewrite_bindings(root, arch, headers).map_err(|e| format!("{}: {e}", arch.name))?;
+        } = rewrite_bindings(root, arch, headers, &api).map_err(|e| format!("{}: {e}", arch.name))?;
         for (name, items) in rewrite::group_by_subject(helpers) {
             match common_helpers.get(&name) {
                 Some((first, kept)) if rewrite::tokens_of(kept) != rewrite::tokens_of(&items) => {
