@@ -8,6 +8,7 @@ mod api_doc;
 mod arch;
 mod debian_source;
 mod document;
+mod keep_api;
 mod kernel;
 mod layout;
 mod macros;

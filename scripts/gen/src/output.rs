@@ -1,6 +1,6 @@
 //! Turning rewritten items into committed files: the provenance header, formatting, writing, and check mode.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -13,7 +13,7 @@ use crate::REGENERATE_COMMAND;
 use crate::api_doc::{self, ApiDoc};
 use crate::arch::{Arch, COMMON_CRATE_DIR};
 use crate::kernel::{self, KernelTree};
-use crate::{document, macros, raw_bindings, rewrite, serde_list};
+use crate::{document, keep_api, macros, raw_bindings, rewrite, serde_list};
 
 /// A file the generator owns, with the contents it should have.
 pub struct GeneratedFile {
@@ -100,7 +100,12 @@ fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path, api: &ApiDoc) -> R
     let mut items = parse_items(&raw)?;
     let mut helpers = rewrite::extract_helper_types(&mut items);
     rewrite::make_helpers_transparent(&mut helpers);
-    let unsigned = raw_bindings::unsigned_widths(arch, headers, &rewrite::negative_constants(&items))?;
+    let evaluated_by_bindgen = keep_api::constants_evaluated_by_bindgen(&parse_items(&padded)?);
+    let from_fallback: BTreeSet<String> = rewrite::negative_constants(&items)
+        .into_iter()
+        .filter(|name| !evaluated_by_bindgen.contains(name))
+        .collect();
+    let unsigned = raw_bindings::unsigned_widths(arch, headers, &from_fallback)?;
     rewrite::retype_unsigned_constants(&mut items, &unsigned);
     let codes = macros::request_codes(&macros::read_kvm_definitions(headers)?);
     let mut request_codes = rewrite::split_request_codes(&mut items, &codes);
@@ -111,6 +116,8 @@ fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path, api: &ApiDoc) -> R
     rewrite::extract_helper_types(&mut padded);
     rewrite::flatten_flex_arrays(&mut padded);
     rewrite::pad_serializable(&mut items, &padded, &serializable);
+    keep_api::widen_eight_byte_padding(&mut items);
+    keep_api::restore_bitfield_align_fields(&mut items);
     rewrite::derive_zerocopy(&mut items, &serializable);
     let emitted: Vec<String> = request_codes
         .iter()

@@ -24,10 +24,14 @@ pub fn generate_raw_bindings(arch: &Arch, headers: &Path, explicit_padding: bool
     // bindgen's own macro evaluator skips function-like macros (`_IOR(…)`, `_BITULL(n)`); its fallback has clang
     // evaluate them, compiling a precompiled header in this directory — and silently emits nothing more when the
     // directory does not exist or is not writable, so it is created here.
-    let fallback_dir = headers.with_file_name(format!("macro-fallback-{explicit_padding}"));
-    std::fs::create_dir_all(&fallback_dir).map_err(|e| format!("cannot create {}: {e}", fallback_dir.display()))?;
+    // The padded run goes without it: its constants are the ones bindgen evaluates itself (see
+    // `keep_api::constants_evaluated_by_bindgen`).
+    let fallback_dir = headers.with_file_name("macro-fallback");
+    if !explicit_padding {
+        std::fs::create_dir_all(&fallback_dir).map_err(|e| format!("cannot create {}: {e}", fallback_dir.display()))?;
+    }
     let rust_target = RustTarget::stable(RUST_TARGET_MINOR, 0).map_err(|e| format!("bad Rust target: {e}"))?;
-    let bindings = Builder::default()
+    let builder = Builder::default()
         .header(headers.join("linux/kvm.h").display().to_string())
         .clang_arg(format!("--target={}", arch.clang_target))
         .clang_arg("-nostdinc")
@@ -46,9 +50,15 @@ pub fn generate_raw_bindings(arch: &Arch, headers: &Path, explicit_padding: bool
         // Edition 2024 asks for `unsafe {}` around unsafe operations even inside `unsafe fn`.
         .wrap_unsafe_ops(true)
         .explicit_padding(explicit_padding)
-        .clang_macro_fallback()
-        .clang_macro_fallback_build_dir(&fallback_dir)
-        .formatter(Formatter::None)
+        .formatter(Formatter::None);
+    let builder = if explicit_padding {
+        builder
+    } else {
+        builder
+            .clang_macro_fallback()
+            .clang_macro_fallback_build_dir(&fallback_dir)
+    };
+    let bindings = builder
         .generate()
         .map_err(|e| format!("bindgen failed for {}: {e}", arch.name))?;
     Ok(bindings.to_string())

@@ -80,9 +80,16 @@ pub fn group_by_subject(items: Vec<Item>) -> BTreeMap<String, Vec<Item>> {
 
 /// Prepares the helper types for `kvm-bindings-common`: zerocopy can only derive its traits on a generic struct that
 /// is `repr(transparent)` (or packed), and a one-field wrapper has the same layout either way.
+///
+/// `__BindgenUnionField<T>` stays `repr(C)`, as kvm-bindings 0.14 has it: its one field is a `PhantomData`, and zerocopy
+/// derives its traits on a `repr(C)` struct of at most one field (it cannot have padding).
 pub fn make_helpers_transparent(helpers: &mut [Item]) {
     for item in helpers {
         if let Item::Struct(s) = item {
+            if s.ident == "__BindgenUnionField" {
+                s.attrs.push(zerocopy_struct_derive());
+                continue;
+            }
             for attr in &mut s.attrs {
                 if attr.path().is_ident("repr") {
                     *attr = parse_quote!(#[repr(transparent)]);
