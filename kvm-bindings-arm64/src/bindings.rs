@@ -93,7 +93,7 @@ pub const PSCI_1_1_RESET_TYPE_SYSTEM_WARM_RESET: u32 = 0;
 pub const PSCI_1_1_RESET_TYPE_VENDOR_START: u32 = 2147483648;
 pub const PSCI_VERSION_MAJOR_SHIFT: u32 = 16;
 pub const PSCI_VERSION_MINOR_MASK: u32 = 65535;
-pub const PSCI_VERSION_MAJOR_MASK: u32 = 4294901760;
+pub const PSCI_VERSION_MAJOR_MASK: i32 = -65536;
 pub const PSCI_1_0_FEATURES_CPU_SUSPEND_PF_SHIFT: u32 = 1;
 pub const PSCI_1_0_FEATURES_CPU_SUSPEND_PF_MASK: u32 = 2;
 pub const PSCI_1_0_SUSPEND_MODE_PC: u32 = 0;
@@ -219,7 +219,7 @@ pub const HWCAP2_SME_F8F32: u64 = 576460752303423488;
 pub const HWCAP2_SME_SF8FMA: u64 = 1152921504606846976;
 pub const HWCAP2_SME_SF8DP4: u64 = 2305843009213693952;
 pub const HWCAP2_SME_SF8DP2: u64 = 4611686018427387904;
-pub const HWCAP2_POE: u64 = 9223372036854775808;
+pub const HWCAP2_POE: i64 = -9223372036854775808;
 pub const HWCAP3_MTE_FAR: u32 = 1;
 pub const HWCAP3_MTE_STORE_ONLY: u32 = 2;
 pub const HWCAP3_LSFE: u32 = 4;
@@ -292,38 +292,68 @@ pub const ZA_PT_VL_ONEXEC: u32 = 4;
 pub const ZA_PT_ZA_OFFSET: u32 = 16;
 pub const KVM_COALESCED_MMIO_PAGE_OFFSET: u32 = 1;
 pub const KVM_DIRTY_LOG_PAGE_OFFSET: u32 = 64;
+/// Supported CPU Targets - Adding a new target type is not recommended,
+/// unless there are some special registers not supported by the
+/// genericv8 syreg table.
 pub const KVM_ARM_TARGET_AEM_V8: u32 = 0;
 pub const KVM_ARM_TARGET_FOUNDATION_V8: u32 = 1;
 pub const KVM_ARM_TARGET_CORTEX_A57: u32 = 2;
 pub const KVM_ARM_TARGET_XGENE_POTENZA: u32 = 3;
 pub const KVM_ARM_TARGET_CORTEX_A53: u32 = 4;
+/// Generic ARM v8 target
 pub const KVM_ARM_TARGET_GENERIC_V8: u32 = 5;
 pub const KVM_ARM_NUM_TARGETS: u32 = 6;
+/// KVM_ARM_SET_DEVICE_ADDR ioctl id encoding
 pub const KVM_ARM_DEVICE_TYPE_SHIFT: u32 = 0;
 pub const KVM_ARM_DEVICE_ID_SHIFT: u32 = 16;
+/// Supported device IDs
 pub const KVM_ARM_DEVICE_VGIC_V2: u32 = 0;
+/// Supported VGIC address types
 pub const KVM_VGIC_V2_ADDR_TYPE_DIST: u32 = 0;
 pub const KVM_VGIC_V2_ADDR_TYPE_CPU: u32 = 1;
 pub const KVM_VGIC_V2_DIST_SIZE: u32 = 4096;
 pub const KVM_VGIC_V2_CPU_SIZE: u32 = 8192;
+/// Supported VGICv3 address types
 pub const KVM_VGIC_V3_ADDR_TYPE_DIST: u32 = 2;
 pub const KVM_VGIC_V3_ADDR_TYPE_REDIST: u32 = 3;
 pub const KVM_VGIC_ITS_ADDR_TYPE: u32 = 4;
 pub const KVM_VGIC_V3_ADDR_TYPE_REDIST_REGION: u32 = 5;
+/// CPU is started in OFF state
 pub const KVM_ARM_VCPU_POWER_OFF: u32 = 0;
+/// CPU running a 32bit VM
 pub const KVM_ARM_VCPU_EL1_32BIT: u32 = 1;
+/// CPU uses PSCI v0.2
 pub const KVM_ARM_VCPU_PSCI_0_2: u32 = 2;
+/// Support guest PMUv3
 pub const KVM_ARM_VCPU_PMU_V3: u32 = 3;
+/// enable SVE for this CPU
 pub const KVM_ARM_VCPU_SVE: u32 = 4;
+/// VCPU uses address authentication
 pub const KVM_ARM_VCPU_PTRAUTH_ADDRESS: u32 = 5;
+/// VCPU uses generic authentication
 pub const KVM_ARM_VCPU_PTRAUTH_GENERIC: u32 = 6;
+/// Support nested virtualization
 pub const KVM_ARM_VCPU_HAS_EL2: u32 = 7;
+/// Limit NV support to E2H RES0
 pub const KVM_ARM_VCPU_HAS_EL2_E2H0: u32 = 8;
+/// No default PMU creation
 pub const KVM_ARM_VCPU_PMU_V3_STRICT: u32 = 9;
+/// See v8 ARM ARM D7.3: Debug Registers
+///
+/// The architectural limit is 16 debug registers of each type although
+/// in practice there are usually less (see ID_AA64DFR0_EL1).
+///
+/// Although the control registers are architecturally defined as 32
+/// bits wide we use a 64 bit structure here to keep parity with
+/// KVM_GET/SET_ONE_REG behaviour which treats all system registers as
+/// 64 bit values. It also allows for the possibility of the
+/// architecture expanding the control registers without having to
+/// change the userspace ABI.
 pub const KVM_ARM_MAX_DBG_REGS: u32 = 16;
 pub const KVM_DEBUG_ARCH_HSR_HIGH_VALID: u32 = 1;
 pub const KVM_GUESTDBG_USE_SW_BP: u32 = 65536;
 pub const KVM_GUESTDBG_USE_HW: u32 = 131072;
+/// Bits for run-\>s.regs.device_irq_level
 pub const KVM_ARM_DEV_EL1_VTIMER: u32 = 1;
 pub const KVM_ARM_DEV_EL1_PTIMER: u32 = 2;
 pub const KVM_ARM_DEV_PMU: u32 = 4;
@@ -331,15 +361,19 @@ pub const KVM_PMU_EVENT_ALLOW: u32 = 0;
 pub const KVM_PMU_EVENT_DENY: u32 = 1;
 pub const KVM_ARM_TAGS_TO_GUEST: u32 = 0;
 pub const KVM_ARM_TAGS_FROM_GUEST: u32 = 1;
+/// If you need to interpret the index values, here is the key:
 pub const KVM_REG_ARM_COPROC_MASK: u32 = 268369920;
 pub const KVM_REG_ARM_COPROC_SHIFT: u32 = 16;
+/// Normal registers are mapped as coprocessor 16.
 pub const KVM_REG_ARM_CORE: u32 = 1048576;
+/// Some registers need more space to represent values.
 pub const KVM_REG_ARM_DEMUX: u32 = 1114112;
 pub const KVM_REG_ARM_DEMUX_ID_MASK: u32 = 65280;
 pub const KVM_REG_ARM_DEMUX_ID_SHIFT: u32 = 8;
 pub const KVM_REG_ARM_DEMUX_ID_CCSIDR: u32 = 0;
 pub const KVM_REG_ARM_DEMUX_VAL_MASK: u32 = 255;
 pub const KVM_REG_ARM_DEMUX_VAL_SHIFT: u32 = 0;
+/// AArch64 system registers
 pub const KVM_REG_ARM64_SYSREG: u32 = 1245184;
 pub const KVM_REG_ARM64_SYSREG_OP0_MASK: u32 = 49152;
 pub const KVM_REG_ARM64_SYSREG_OP0_SHIFT: u32 = 14;
@@ -351,18 +385,33 @@ pub const KVM_REG_ARM64_SYSREG_CRM_MASK: u32 = 120;
 pub const KVM_REG_ARM64_SYSREG_CRM_SHIFT: u32 = 3;
 pub const KVM_REG_ARM64_SYSREG_OP2_MASK: u32 = 7;
 pub const KVM_REG_ARM64_SYSREG_OP2_SHIFT: u32 = 0;
+/// Physical Timer EL0 Registers
 pub const KVM_REG_ARM_PTIMER_CTL: u64 = 6931039826524495633;
 pub const KVM_REG_ARM_PTIMER_CVAL: u64 = 6931039826524495634;
 pub const KVM_REG_ARM_PTIMER_CNT: u64 = 6931039826524495617;
+/// EL0 Virtual Timer Registers
+///
+/// WARNING:
+/// KVM_REG_ARM_TIMER_CVAL and KVM_REG_ARM_TIMER_CNT are not defined
+/// with the appropriate register encodings.  Their values have been
+/// accidentally swapped.  As this is set API, the definitions here
+/// must be used, rather than ones derived from the encodings.
 pub const KVM_REG_ARM_TIMER_CTL: u64 = 6931039826524495641;
 pub const KVM_REG_ARM_TIMER_CVAL: u64 = 6931039826524495618;
 pub const KVM_REG_ARM_TIMER_CNT: u64 = 6931039826524495642;
+/// KVM-as-firmware specific pseudo-registers
 pub const KVM_REG_ARM_FW: u32 = 1310720;
 pub const KVM_REG_ARM_PSCI_VERSION: u64 = 6931039826524504064;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1: u64 = 6931039826524504065;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1_NOT_AVAIL: u32 = 0;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1_AVAIL: u32 = 1;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1_NOT_REQUIRED: u32 = 2;
+/// Only two states can be presented by the host kernel:
+/// - NOT_REQUIRED: the guest doesn't need to do anything
+/// - NOT_AVAIL: the guest isn't mitigated (it can still use SSBS if available)
+///
+/// All the other values are deprecated. The host still accepts all
+/// values (they are ABI), but will narrow them to the above two.
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2: u64 = 6931039826524504066;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2_NOT_AVAIL: u32 = 0;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2_UNKNOWN: u32 = 1;
@@ -373,7 +422,9 @@ pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3: u64 = 6931039826524504067;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3_NOT_AVAIL: u32 = 0;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3_AVAIL: u32 = 1;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3_NOT_REQUIRED: u32 = 2;
+/// SVE registers
 pub const KVM_REG_ARM64_SVE: u32 = 1376256;
+/// Z- and P-regs occupy blocks at the following offsets within this range:
 pub const KVM_REG_ARM64_SVE_ZREG_BASE: u32 = 0;
 pub const KVM_REG_ARM64_SVE_PREG_BASE: u32 = 1024;
 pub const KVM_REG_ARM64_SVE_FFR_BASE: u32 = 1536;
@@ -382,22 +433,28 @@ pub const KVM_ARM64_SVE_NUM_PREGS: u32 = 16;
 pub const KVM_ARM64_SVE_MAX_SLICES: u32 = 32;
 pub const KVM_ARM64_SVE_VQ_MIN: u32 = 1;
 pub const KVM_ARM64_SVE_VQ_MAX: u32 = 512;
+/// Vector lengths pseudo-register:
 pub const KVM_REG_ARM64_SVE_VLS: u64 = 6944550625406746623;
 pub const KVM_ARM64_SVE_VLS_WORDS: u32 = 8;
+/// Bitmap feature firmware registers
 pub const KVM_REG_ARM_FW_FEAT_BMAP: u32 = 1441792;
 pub const KVM_REG_ARM_STD_BMAP: u64 = 6931039826524635136;
 pub const KVM_REG_ARM_STD_HYP_BMAP: u64 = 6931039826524635137;
+/// Vendor hyper call function numbers 0-63
 pub const KVM_REG_ARM_VENDOR_HYP_BMAP: u64 = 6931039826524635138;
+/// Vendor hyper call function numbers 64-127
 pub const KVM_REG_ARM_VENDOR_HYP_BMAP_2: u64 = 6931039826524635139;
+/// Device Control API on vm fd
 pub const KVM_ARM_VM_SMCCC_CTRL: u32 = 0;
 pub const KVM_ARM_VM_SMCCC_FILTER: u32 = 0;
+/// Device Control API: ARM VGIC
 pub const KVM_DEV_ARM_VGIC_GRP_ADDR: u32 = 0;
 pub const KVM_DEV_ARM_VGIC_GRP_DIST_REGS: u32 = 1;
 pub const KVM_DEV_ARM_VGIC_GRP_CPU_REGS: u32 = 2;
 pub const KVM_DEV_ARM_VGIC_CPUID_SHIFT: u32 = 32;
 pub const KVM_DEV_ARM_VGIC_CPUID_MASK: u64 = 1095216660480;
 pub const KVM_DEV_ARM_VGIC_V3_MPIDR_SHIFT: u32 = 32;
-pub const KVM_DEV_ARM_VGIC_V3_MPIDR_MASK: u64 = 18446744069414584320;
+pub const KVM_DEV_ARM_VGIC_V3_MPIDR_MASK: i64 = -4294967296;
 pub const KVM_DEV_ARM_VGIC_OFFSET_SHIFT: u32 = 0;
 pub const KVM_DEV_ARM_VGIC_OFFSET_MASK: u32 = 4294967295;
 pub const KVM_DEV_ARM_VGIC_SYSREG_INSTR_MASK: u32 = 65535;
@@ -418,6 +475,7 @@ pub const KVM_DEV_ARM_ITS_RESTORE_TABLES: u32 = 2;
 pub const KVM_DEV_ARM_VGIC_SAVE_PENDING_TABLES: u32 = 3;
 pub const KVM_DEV_ARM_ITS_CTRL_RESET: u32 = 4;
 pub const KVM_DEV_ARM_VGIC_USERSPACE_PPIS: u32 = 5;
+/// Device Control API on vcpu fd
 pub const KVM_ARM_VCPU_PMU_V3_CTRL: u32 = 0;
 pub const KVM_ARM_VCPU_PMU_V3_IRQ: u32 = 0;
 pub const KVM_ARM_VCPU_PMU_V3_INIT: u32 = 1;
@@ -431,6 +489,7 @@ pub const KVM_ARM_VCPU_TIMER_IRQ_HVTIMER: u32 = 2;
 pub const KVM_ARM_VCPU_TIMER_IRQ_HPTIMER: u32 = 3;
 pub const KVM_ARM_VCPU_PVTIME_CTRL: u32 = 2;
 pub const KVM_ARM_VCPU_PVTIME_IPA: u32 = 0;
+/// KVM_IRQ_LINE irq field index values
 pub const KVM_ARM_IRQ_VCPU2_SHIFT: u32 = 28;
 pub const KVM_ARM_IRQ_VCPU2_MASK: u32 = 15;
 pub const KVM_ARM_IRQ_TYPE_SHIFT: u32 = 24;
@@ -439,13 +498,20 @@ pub const KVM_ARM_IRQ_VCPU_SHIFT: u32 = 16;
 pub const KVM_ARM_IRQ_VCPU_MASK: u32 = 255;
 pub const KVM_ARM_IRQ_NUM_SHIFT: u32 = 0;
 pub const KVM_ARM_IRQ_NUM_MASK: u32 = 65535;
+/// irq_type field
 pub const KVM_ARM_IRQ_TYPE_CPU: u32 = 0;
 pub const KVM_ARM_IRQ_TYPE_SPI: u32 = 1;
 pub const KVM_ARM_IRQ_TYPE_PPI: u32 = 2;
+/// out-of-kernel GIC cpu interrupt injection irq_number field
 pub const KVM_ARM_IRQ_CPU_IRQ: u32 = 0;
 pub const KVM_ARM_IRQ_CPU_FIQ: u32 = 1;
+/// This used to hold the highest supported SPI, but it is now obsolete
+/// and only here to provide source code level compatibility with older
+/// userland. The highest SPI number can be set via KVM_DEV_ARM_VGIC_GRP_NR_IRQS.
 pub const KVM_ARM_IRQ_GIC_MAX: u32 = 127;
+/// One single KVM irqchip, ie. the VGIC
 pub const KVM_NR_IRQCHIPS: u32 = 1;
+/// PSCI interface
 pub const KVM_PSCI_FN_BASE: u32 = 2512501342;
 pub const KVM_PSCI_FN_CPU_SUSPEND: u32 = 2512501342;
 pub const KVM_PSCI_FN_CPU_OFF: u32 = 2512501343;
@@ -455,9 +521,15 @@ pub const KVM_PSCI_RET_SUCCESS: u32 = 0;
 pub const KVM_PSCI_RET_NI: i32 = -1;
 pub const KVM_PSCI_RET_INVAL: i32 = -2;
 pub const KVM_PSCI_RET_DENIED: i32 = -3;
+/// Reset caused by a PSCI v1.1 SYSTEM_RESET2 call.
+/// Valid only when the system event has a type of KVM_SYSTEM_EVENT_RESET.
 pub const KVM_SYSTEM_EVENT_RESET_FLAG_PSCI_RESET2: u32 = 1;
+/// Shutdown caused by a PSCI v1.3 SYSTEM_OFF2 call.
+/// Valid only when the system event has a type of KVM_SYSTEM_EVENT_SHUTDOWN.
 pub const KVM_SYSTEM_EVENT_SHUTDOWN_FLAG_PSCI_OFF2: u32 = 1;
+/// run-\>fail_entry.hardware_entry_failure_reason codes.
 pub const KVM_EXIT_FAIL_ENTRY_CPU_UNSUPPORTED: u32 = 1;
+/// arm64-specific KVM_EXIT_HYPERCALL flags
 pub const KVM_HYPERCALL_EXIT_SMC: u32 = 1;
 pub const KVM_HYPERCALL_EXIT_16BIT: u32 = 2;
 /// The Feature ID range is defined as the AArch64 System register space with op0==3, op1=={0, 1, 3}, CRn==0, CRm=={0-7}, op2=={0-7}.
@@ -466,6 +538,9 @@ pub const KVM_HYPERCALL_EXIT_16BIT: u32 = 2;
 pub const KVM_ARM_FEATURE_ID_RANGE: u32 = 0;
 pub const KVM_ARM_FEATURE_ID_RANGE_SIZE: u32 = 192;
 pub const KVM_API_VERSION: u32 = 12;
+/// The bit 0 \~ bit 15 of kvm_userspace_memory_region::flags are visible for
+/// userspace, other bits are reserved for kvm internal use which are defined
+/// in include/linux/kvm_host.h.
 pub const KVM_MEM_LOG_DIRTY_PAGES: u32 = 1;
 pub const KVM_MEM_READONLY: u32 = 2;
 pub const KVM_MEM_GUEST_MEMFD: u32 = 4;
@@ -491,6 +566,7 @@ pub const KVM_EXIT_SET_TPR: u32 = 11;
 pub const KVM_EXIT_TPR_ACCESS: u32 = 12;
 pub const KVM_EXIT_S390_SIEIC: u32 = 13;
 pub const KVM_EXIT_S390_RESET: u32 = 14;
+/// deprecated
 pub const KVM_EXIT_DCR: u32 = 15;
 pub const KVM_EXIT_NMI: u32 = 16;
 pub const KVM_EXIT_INTERNAL_ERROR: u32 = 17;
@@ -520,10 +596,15 @@ pub const KVM_EXIT_TDX: u32 = 40;
 pub const KVM_EXIT_ARM_SEA: u32 = 41;
 pub const KVM_EXIT_ARM_LDST64B: u32 = 42;
 pub const KVM_EXIT_SNP_REQ_CERTS: u32 = 43;
+/// Emulate instruction failed.
 pub const KVM_INTERNAL_ERROR_EMULATION: u32 = 1;
+/// Encounter unexpected simultaneous exceptions.
 pub const KVM_INTERNAL_ERROR_SIMUL_EX: u32 = 2;
+/// Encounter unexpected vm-exit due to delivery event.
 pub const KVM_INTERNAL_ERROR_DELIVERY_EV: u32 = 3;
+/// Encounter unexpected vm-exit reason
 pub const KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON: u32 = 4;
+/// Flags that describe what fields in emulation_failure hold valid data.
 pub const KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES: u32 = 1;
 pub const KVM_EXIT_IO_IN: u32 = 0;
 pub const KVM_EXIT_IO_OUT: u32 = 1;
@@ -541,7 +622,10 @@ pub const KVM_MSR_EXIT_REASON_VALID_MASK: u32 = 7;
 pub const KVM_NOTIFY_CONTEXT_INVALID: u32 = 1;
 pub const KVM_MEMORY_EXIT_FLAG_PRIVATE: u32 = 8;
 pub const KVM_EXIT_ARM_SEA_FLAG_GPA_VALID: u32 = 1;
+/// 2048 is the size of the char array used to bound/pad the size
+/// of the union that holds sync regs.
 pub const SYNC_REGS_SIZE_BYTES: u32 = 2048;
+/// not all states are valid on all architectures
 pub const KVM_MP_STATE_RUNNABLE: u32 = 0;
 pub const KVM_MP_STATE_UNINITIALIZED: u32 = 1;
 pub const KVM_MP_STATE_INIT_RECEIVED: u32 = 2;
@@ -566,16 +650,24 @@ pub const KVM_X86_DISABLE_EXITS_PAUSE: u32 = 4;
 pub const KVM_X86_DISABLE_EXITS_CSTATE: u32 = 8;
 pub const KVM_X86_DISABLE_EXITS_APERFMPERF: u32 = 16;
 pub const KVMIO: u32 = 174;
+/// machine type bits, to be used as argument to KVM_CREATE_VM
 pub const KVM_VM_S390_UCONTROL: u32 = 1;
+/// on ppc, 0 indicate default, 1 should force HV and 2 PR
 pub const KVM_VM_PPC_HV: u32 = 1;
 pub const KVM_VM_PPC_PR: u32 = 2;
+/// on MIPS, 0 indicates auto, 1 forces VZ ASE, 2 forces trap \& emulate
 pub const KVM_VM_MIPS_AUTO: u32 = 0;
 pub const KVM_VM_MIPS_VZ: u32 = 1;
 pub const KVM_VM_MIPS_TE: u32 = 2;
 pub const KVM_S390_SIE_PAGE_OFFSET: u32 = 1;
+/// On arm64, machine type can be used to request the physical
+/// address size for the VM. Bits\[7-0\] are reserved for the guest
+/// PA size shift (i.e, log2(PA_Size)). For backward compatibility,
+/// value 0 implies the default IPA size, 40bits.
 pub const KVM_VM_TYPE_ARM_IPA_SIZE_MASK: u32 = 255;
 pub const KVM_VM_TYPE_ARM_PROTECTED: u32 = 2147483648;
 pub const KVM_VM_TYPE_ARM_MASK: u32 = 2147483903;
+/// Extension capability list.
 pub const KVM_CAP_IRQCHIP: u32 = 0;
 pub const KVM_CAP_HLT: u32 = 1;
 pub const KVM_CAP_MMU_SHADOW_CACHE_CONTROL: u32 = 2;
@@ -584,21 +676,26 @@ pub const KVM_CAP_SET_TSS_ADDR: u32 = 4;
 pub const KVM_CAP_VAPIC: u32 = 6;
 pub const KVM_CAP_EXT_CPUID: u32 = 7;
 pub const KVM_CAP_CLOCKSOURCE: u32 = 8;
+/// returns recommended max vcpus per vm
 pub const KVM_CAP_NR_VCPUS: u32 = 9;
+/// returns max memory slots per vm
 pub const KVM_CAP_NR_MEMSLOTS: u32 = 10;
 pub const KVM_CAP_PIT: u32 = 11;
 pub const KVM_CAP_NOP_IO_DELAY: u32 = 12;
 pub const KVM_CAP_PV_MMU: u32 = 13;
 pub const KVM_CAP_MP_STATE: u32 = 14;
 pub const KVM_CAP_COALESCED_MMIO: u32 = 15;
+/// Changes to host mmap are reflected in guest
 pub const KVM_CAP_SYNC_MMU: u32 = 16;
 pub const KVM_CAP_IOMMU: u32 = 18;
+/// Bug in KVM_SET_USER_MEMORY_REGION fixed:
 pub const KVM_CAP_DESTROY_MEMORY_REGION_WORKS: u32 = 21;
 pub const KVM_CAP_USER_NMI: u32 = 22;
 pub const KVM_CAP_SET_GUEST_DEBUG: u32 = 23;
 pub const KVM_CAP_IRQ_ROUTING: u32 = 25;
 pub const KVM_CAP_IRQ_INJECT_STATUS: u32 = 26;
 pub const KVM_CAP_ASSIGN_DEV_IRQ: u32 = 29;
+/// Another bug in KVM_SET_USER_MEMORY_REGION fixed:
 pub const KVM_CAP_JOIN_MEMORY_REGIONS_WORKS: u32 = 30;
 pub const KVM_CAP_IRQFD: u32 = 32;
 pub const KVM_CAP_SET_BOOT_CPU_ID: u32 = 34;
@@ -647,6 +744,7 @@ pub const KVM_CAP_SPAPR_TCE: u32 = 63;
 /// The kernel's KVM API document: [7.11 KVM_CAP_PPC_SMT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-smt) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_SMT: u32 = 64;
 pub const KVM_CAP_PPC_RMA: u32 = 65;
+/// returns max vcpus per vm
 pub const KVM_CAP_MAX_VCPUS: u32 = 66;
 pub const KVM_CAP_PPC_HIOR: u32 = 67;
 /// This capability enables interception of PAPR hypercalls. PAPR hypercalls are done using the hypercall instruction "sc 1".
@@ -1025,6 +1123,7 @@ pub const KVM_CAP_HYPERV_ENLIGHTENED_VMCS: u32 = 163;
 /// The kernel's KVM API document: [7.17 KVM_CAP_EXCEPTION_PAYLOAD](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-exception-payload) (the published page follows the newest kernel).
 pub const KVM_CAP_EXCEPTION_PAYLOAD: u32 = 164;
 pub const KVM_CAP_ARM_VM_IPA_SIZE: u32 = 165;
+/// Obsolete
 pub const KVM_CAP_MANUAL_DIRTY_LOG_PROTECT: u32 = 166;
 pub const KVM_CAP_HYPERV_CPUID: u32 = 167;
 /// With KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE is set, KVM_GET_DIRTY_LOG will not automatically clear and write-protect all pages that are returned as dirty. Rather, userspace will have to do this operation separately using KVM_CLEAR_DIRTY_LOG.
@@ -1416,20 +1515,29 @@ pub const KVM_CAP_S390_HPAGE_2G: u32 = 249;
 pub const KVM_CAP_PPC_COMPAT_CAPS: u32 = 250;
 pub const KVM_CAP_ARM_PMU_V3_STRICT: u32 = 251;
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL: u32 = 4294967295;
+/// gsi routing entry types
 pub const KVM_IRQ_ROUTING_IRQCHIP: u32 = 1;
 pub const KVM_IRQ_ROUTING_MSI: u32 = 2;
 pub const KVM_IRQ_ROUTING_S390_ADAPTER: u32 = 3;
 pub const KVM_IRQ_ROUTING_HV_SINT: u32 = 4;
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN: u32 = 5;
 pub const KVM_IRQFD_FLAG_DEASSIGN: u32 = 1;
+/// Available with KVM_CAP_IRQFD_RESAMPLE
+///
+/// KVM_IRQFD_FLAG_RESAMPLE indicates resamplefd is valid and specifies
+/// the irqfd to operate in resampling mode for level triggered interrupt
+/// emulation.  See Documentation/virt/kvm/api.rst.
 pub const KVM_IRQFD_FLAG_RESAMPLE: u32 = 2;
+/// Do not use 1, KVM_CHECK_EXTENSION returned it before we had flags.
 pub const KVM_CLOCK_TSC_STABLE: u32 = 2;
 pub const KVM_CLOCK_REALTIME: u32 = 4;
 pub const KVM_CLOCK_HOST_TSC: u32 = 8;
 pub const KVM_MMU_FSL_BOOKE_NOHV: u32 = 0;
 pub const KVM_MMU_FSL_BOOKE_HV: u32 = 1;
-pub const KVM_REG_ARCH_MASK: u64 = 18374686479671623680;
+pub const KVM_REG_ARCH_MASK: i64 = -72057594037927936;
 pub const KVM_REG_GENERIC: u32 = 0;
+/// Architecture specific registers are to be defined in arch headers and
+/// ORed with the arch identifier.
 pub const KVM_REG_PPC: u64 = 1152921504606846976;
 pub const KVM_REG_X86: u64 = 2305843009213693952;
 pub const KVM_REG_IA64: u64 = 3458764513820540928;
@@ -1437,8 +1545,8 @@ pub const KVM_REG_ARM: u64 = 4611686018427387904;
 pub const KVM_REG_S390: u64 = 5764607523034234880;
 pub const KVM_REG_ARM64: u64 = 6917529027641081856;
 pub const KVM_REG_MIPS: u64 = 8070450532247928832;
-pub const KVM_REG_RISCV: u64 = 9223372036854775808;
-pub const KVM_REG_LOONGARCH: u64 = 10376293541461622784;
+pub const KVM_REG_RISCV: i64 = -9223372036854775808;
+pub const KVM_REG_LOONGARCH: i64 = -8070450532247928832;
 pub const KVM_REG_SIZE_SHIFT: u32 = 52;
 pub const KVM_REG_SIZE_MASK: u64 = 67553994410557440;
 pub const KVM_REG_SIZE_U8: u32 = 0;
@@ -1451,10 +1559,12 @@ pub const KVM_REG_SIZE_U512: u64 = 27021597764222976;
 pub const KVM_REG_SIZE_U1024: u64 = 31525197391593472;
 pub const KVM_REG_SIZE_U2048: u64 = 36028797018963968;
 pub const KVM_MSI_VALID_DEVID: u32 = 1;
+/// Device control API, available with KVM_CAP_DEVICE_CTRL
 pub const KVM_CREATE_DEVICE_TEST: u32 = 1;
 pub const KVM_DEV_VFIO_FILE: u32 = 1;
 pub const KVM_DEV_VFIO_FILE_ADD: u32 = 1;
 pub const KVM_DEV_VFIO_FILE_DEL: u32 = 2;
+/// KVM_DEV_VFIO_GROUP aliases are for compile time uapi compatibility
 pub const KVM_DEV_VFIO_GROUP: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_ADD: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_DEL: u32 = 2;
@@ -1478,10 +1588,34 @@ pub const KVM_DEV_TYPE_ARM_VGIC_V5: u32 = 16;
 pub const KVM_S390_KEYOP_ISKE: u32 = 1;
 pub const KVM_S390_KEYOP_RRBE: u32 = 2;
 pub const KVM_S390_KEYOP_SSKE: u32 = 3;
-pub const KVM_S390_STORE_STATUS_NOADDR: u64 = 18446744073709551615;
-pub const KVM_S390_STORE_STATUS_PREFIXED: u64 = 18446744073709551614;
+/// store status for s390
+pub const KVM_S390_STORE_STATUS_NOADDR: i32 = -1;
+pub const KVM_S390_STORE_STATUS_PREFIXED: i32 = -2;
 pub const KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE: u32 = 1;
 pub const KVM_DIRTY_LOG_INITIALLY_SET: u32 = 2;
+/// ```text
+/// KVM dirty GFN flags, defined as:
+///
+/// |---------------+---------------+--------------|
+/// | bit 1 (reset) | bit 0 (dirty) | Status       |
+/// |---------------+---------------+--------------|
+/// |             0 |             0 | Invalid GFN  |
+/// |             0 |             1 | Dirty GFN    |
+/// |             1 |             X | GFN to reset |
+/// |---------------+---------------+--------------|
+///
+/// Lifecycle of a dirty GFN goes like:
+///
+///      dirtied         harvested        reset
+/// 00 -----------> 01 -------------> 1X -------+
+///  ^                                          |
+///  |                                          |
+///  +------------------------------------------+
+///
+/// The userspace program is only responsible for the 01->1X state
+/// conversion after harvesting an entry.  Also, it must not skip any
+/// dirty bits, so that dirty bits are always harvested in sequence.
+/// ```
 pub const KVM_DIRTY_GFN_F_DIRTY: u32 = 1;
 pub const KVM_DIRTY_GFN_F_RESET: u32 = 2;
 pub const KVM_DIRTY_GFN_F_MASK: u32 = 3;
@@ -1509,11 +1643,14 @@ pub const KVM_STATS_BASE_MASK: u32 = 3840;
 pub const KVM_STATS_BASE_POW10: u32 = 0;
 pub const KVM_STATS_BASE_POW2: u32 = 256;
 pub const KVM_STATS_BASE_MAX: u32 = 256;
+/// Available with KVM_CAP_X86_NOTIFY_VMEXIT
 pub const KVM_X86_NOTIFY_VMEXIT_ENABLED: u32 = 1;
 pub const KVM_X86_NOTIFY_VMEXIT_USER: u32 = 2;
 pub const KVM_MEMORY_ATTRIBUTE_PRIVATE: u32 = 8;
 pub const GUEST_MEMFD_FLAG_MMAP: u32 = 1;
 pub const GUEST_MEMFD_FLAG_INIT_SHARED: u32 = 2;
+/// \_\_xx is ok: it doesn't pollute the POSIX namespace. Use these in the
+/// header files exported to user space
 pub type __s8 = crate::ctypes::c_schar;
 pub type __u8 = crate::ctypes::c_uchar;
 pub type __s16 = crate::ctypes::c_short;
@@ -1533,7 +1670,9 @@ const _: () = {
     ["Alignment of __kernel_fd_set"][::core::mem::align_of::<__kernel_fd_set>() - 8usize];
     ["Offset of field: __kernel_fd_set::fds_bits"][::core::mem::offset_of!(__kernel_fd_set, fds_bits) - 0usize];
 };
+/// Type of a signal handler.
 pub type __kernel_sighandler_t = ::core::option::Option<unsafe extern "C" fn(arg1: crate::ctypes::c_int)>;
+/// Type of a SYSV IPC key.
 pub type __kernel_key_t = crate::ctypes::c_int;
 pub type __kernel_mqd_t = crate::ctypes::c_int;
 pub type __kernel_old_uid_t = crate::ctypes::c_ushort;
@@ -1565,6 +1704,7 @@ const _: () = {
     ["Alignment of __kernel_fsid_t"][::core::mem::align_of::<__kernel_fsid_t>() - 4usize];
     ["Offset of field: __kernel_fsid_t::val"][::core::mem::offset_of!(__kernel_fsid_t, val) - 0usize];
 };
+/// anything below here should be completely generic
 pub type __kernel_off_t = __kernel_long_t;
 pub type __kernel_loff_t = crate::ctypes::c_longlong;
 pub type __kernel_uoff_t = crate::ctypes::c_ulonglong;
@@ -1588,6 +1728,7 @@ pub type __be64 = __u64;
 pub type __sum16 = __u16;
 pub type __wsum = __u32;
 pub type __poll_t = crate::ctypes::c_uint;
+/// User structures for general purpose, floating point and debug registers.
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1666,12 +1807,17 @@ const _: () = {
     ["Offset of field: user_hwdebug_state::pad"][::core::mem::offset_of!(user_hwdebug_state, pad) - 4usize];
     ["Offset of field: user_hwdebug_state::dbg_regs"][::core::mem::offset_of!(user_hwdebug_state, dbg_regs) - 8usize];
 };
+/// SVE/FP/SIMD state (NT_ARM_SVE \& NT_ARM_SSVE)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct user_sve_header {
+    /// total meaningful regset content in bytes
     pub size: __u32,
+    /// maxmium possible size for this thread
     pub max_size: __u32,
+    /// current vector length
     pub vl: __u16,
+    /// maximum possible vector length
     pub max_vl: __u16,
     pub flags: __u16,
     pub __reserved: __u16,
@@ -1687,6 +1833,7 @@ const _: () = {
     ["Offset of field: user_sve_header::flags"][::core::mem::offset_of!(user_sve_header, flags) - 12usize];
     ["Offset of field: user_sve_header::__reserved"][::core::mem::offset_of!(user_sve_header, __reserved) - 14usize];
 };
+/// pointer authentication masks (NT_ARM_PAC_MASK)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct user_pac_mask {
@@ -1700,6 +1847,7 @@ const _: () = {
     ["Offset of field: user_pac_mask::data_mask"][::core::mem::offset_of!(user_pac_mask, data_mask) - 0usize];
     ["Offset of field: user_pac_mask::insn_mask"][::core::mem::offset_of!(user_pac_mask, insn_mask) - 8usize];
 };
+/// pointer authentication keys (NT_ARM_PACA_KEYS, NT_ARM_PACG_KEYS)
 #[repr(C)]
 #[repr(align(16))]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
@@ -1735,12 +1883,17 @@ const _: () = {
     ["Offset of field: user_pac_generic_keys::apgakey"]
         [::core::mem::offset_of!(user_pac_generic_keys, apgakey) - 0usize];
 };
+/// ZA state (NT_ARM_ZA)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct user_za_header {
+    /// total meaningful regset content in bytes
     pub size: __u32,
+    /// maxmium possible size for this thread
     pub max_size: __u32,
+    /// current vector length
     pub vl: __u16,
+    /// maximum possible vector length
     pub max_vl: __u16,
     pub flags: __u16,
     pub __reserved: __u16,
@@ -1756,6 +1909,7 @@ const _: () = {
     ["Offset of field: user_za_header::flags"][::core::mem::offset_of!(user_za_header, flags) - 12usize];
     ["Offset of field: user_za_header::__reserved"][::core::mem::offset_of!(user_za_header, __reserved) - 14usize];
 };
+/// GCS state (NT_ARM_GCS)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct user_gcs {
@@ -1785,11 +1939,12 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_regs {
+    /// sp = sp_el0
     pub regs: user_pt_regs,
     pub sp_el1: __u64,
     pub elr_el1: __u64,
     pub spsr: [__u64; 5usize],
-    pub __bindgen_padding_0: [u8; 8usize],
+    pub __bindgen_padding_0: u64,
     pub fp_regs: user_fpsimd_state,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1881,7 +2036,9 @@ const _: () = {
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_debug_exit_arch {
     pub hsr: __u32,
+    /// ESR_EL2\[61:32\]
     pub hsr_high: __u32,
+    /// used for watchpoints
     pub far: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1895,6 +2052,7 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_sync_regs {
+    /// Used with KVM_CAP_ARM_USER_IRQ
     pub device_irq_level: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1904,6 +2062,9 @@ const _: () = {
     ["Offset of field: kvm_sync_regs::device_irq_level"]
         [::core::mem::offset_of!(kvm_sync_regs, device_irq_level) - 0usize];
 };
+/// PMU filter structure. Describe a range of events with a particular
+/// action. To be used with KVM_ARM_VCPU_PMU_V3_FILTER.
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -1927,6 +2088,8 @@ const _: () = {
     ["Offset of field: kvm_pmu_event_filter::action"][::core::mem::offset_of!(kvm_pmu_event_filter, action) - 4usize];
     ["Offset of field: kvm_pmu_event_filter::pad"][::core::mem::offset_of!(kvm_pmu_event_filter, pad) - 5usize];
 };
+/// for KVM_GET/SET_VCPU_EVENTS
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -1953,6 +2116,7 @@ pub struct kvm_vcpu_events__bindgen_ty_1 {
     pub serror_pending: __u8,
     pub serror_has_esr: __u8,
     pub ext_dabt_pending: __u8,
+    /// Align it to 8 bytes
     pub pad: [__u8; 5usize],
     pub serror_esr: __u64,
 }
@@ -2013,6 +2177,9 @@ impl Default for kvm_arm_copy_mte_tags {
         }
     }
 }
+/// Counter/Timer offset structure. Describe the virtual/physical offset.
+/// To be used with KVM_ARM_SET_COUNTER_OFFSET.
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2073,7 +2240,9 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct reg_mask_range {
+    /// Pointer to mask array
     pub addr: __u64,
+    /// Requested range
     pub range: __u32,
     pub reserved: [__u32; 13usize],
 }
@@ -2085,6 +2254,8 @@ const _: () = {
     ["Offset of field: reg_mask_range::range"][::core::mem::offset_of!(reg_mask_range, range) - 8usize];
     ["Offset of field: reg_mask_range::reserved"][::core::mem::offset_of!(reg_mask_range, reserved) - 12usize];
 };
+/// for KVM_SET_USER_MEMORY_REGION
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2100,7 +2271,9 @@ pub struct kvm_userspace_memory_region {
     pub slot: __u32,
     pub flags: __u32,
     pub guest_phys_addr: __u64,
+    /// bytes
     pub memory_size: __u64,
+    /// start of the userspace allocated memory
     pub userspace_addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2118,6 +2291,8 @@ const _: () = {
     ["Offset of field: kvm_userspace_memory_region::userspace_addr"]
         [::core::mem::offset_of!(kvm_userspace_memory_region, userspace_addr) - 24usize];
 };
+/// for KVM_SET_USER_MEMORY_REGION2
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2163,6 +2338,8 @@ const _: () = {
     ["Offset of field: kvm_userspace_memory_region2::pad2"]
         [::core::mem::offset_of!(kvm_userspace_memory_region2, pad2) - 48usize];
 };
+/// for KVM_IRQ_LINE
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2179,6 +2356,10 @@ pub struct kvm_irq_level {
     pub __bindgen_anon_1: kvm_irq_level__bindgen_ty_1,
     pub level: __u32,
 }
+/// ACPI gsi notion of irq.
+/// For IA-64 (APIC model) IOAPIC0: irq 0-23; IOAPIC1: irq 24-47..
+/// For X86 (standard AT mode) PIC0/1: irq 0-15. IOAPIC0: 0-23..
+/// For ARM: See Documentation/virt/kvm/api.rst
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(feature = "serde", derive(zerocopy::Immutable, zerocopy::FromBytes))]
@@ -2251,6 +2432,7 @@ pub struct kvm_irqchip {
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_irqchip__bindgen_ty_1 {
+    /// reserving space
     pub dummy: [crate::ctypes::c_char; 512usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2300,6 +2482,8 @@ impl ::core::fmt::Debug for kvm_irqchip {
         )
     }
 }
+/// for KVM_CREATE_PIT2
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2556,19 +2740,28 @@ const _: () = {
         [::core::mem::offset_of!(kvm_exit_snp_req_certs, npages) - 8usize];
     ["Offset of field: kvm_exit_snp_req_certs::ret"][::core::mem::offset_of!(kvm_exit_snp_req_certs, ret) - 16usize];
 };
+/// for KVM_RUN, returned by mmap(vcpu_fd, offset=0)
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run {
+    /// in
     pub request_interrupt_window: __u8,
     pub immediate_exit: __u8,
     pub padding1: [__u8; 6usize],
+    /// out
     pub exit_reason: __u32,
     pub ready_for_interrupt_injection: __u8,
     pub if_flag: __u8,
     pub flags: __u16,
+    /// in (pre_kvm_run), out (post_kvm_run)
     pub cr8: __u64,
     pub apic_base: __u64,
     pub __bindgen_anon_1: kvm_run__bindgen_ty_1,
+    /// shared registers between kvm and userspace.
+    /// kvm_valid_regs specifies the register classes set by the host
+    /// kvm_dirty_regs specified the register classes dirtied by userspace
+    /// struct kvm_sync_regs is architecture specific, as well as the
+    /// bits for kvm_valid_regs and kvm_dirty_regs
     pub kvm_valid_regs: __u64,
     pub kvm_dirty_regs: __u64,
     pub s: kvm_run__bindgen_ty_2,
@@ -2586,6 +2779,7 @@ pub union kvm_run__bindgen_ty_1 {
     pub hypercall: kvm_run__bindgen_ty_1__bindgen_ty_8,
     pub tpr_access: kvm_run__bindgen_ty_1__bindgen_ty_9,
     pub s390_sieic: kvm_run__bindgen_ty_1__bindgen_ty_10,
+    /// KVM_EXIT_S390_RESET
     pub s390_reset_flags: __u64,
     pub s390_ucontrol: kvm_run__bindgen_ty_1__bindgen_ty_11,
     pub dcr: kvm_run__bindgen_ty_1__bindgen_ty_12,
@@ -2598,9 +2792,11 @@ pub union kvm_run__bindgen_ty_1 {
     pub system_event: kvm_run__bindgen_ty_1__bindgen_ty_19,
     pub s390_stsi: kvm_run__bindgen_ty_1__bindgen_ty_20,
     pub eoi: kvm_run__bindgen_ty_1__bindgen_ty_21,
+    /// KVM_EXIT_HYPERV
     pub hyperv: kvm_hyperv_exit,
     pub arm_nisv: kvm_run__bindgen_ty_1__bindgen_ty_22,
     pub msr: kvm_run__bindgen_ty_1__bindgen_ty_23,
+    /// KVM_EXIT_XEN
     pub xen: kvm_xen_exit,
     pub riscv_sbi: kvm_run__bindgen_ty_1__bindgen_ty_24,
     pub riscv_csr: kvm_run__bindgen_ty_1__bindgen_ty_25,
@@ -2608,9 +2804,12 @@ pub union kvm_run__bindgen_ty_1 {
     pub memory_fault: kvm_run__bindgen_ty_1__bindgen_ty_27,
     pub tdx: kvm_run__bindgen_ty_1__bindgen_ty_28,
     pub arm_sea: kvm_run__bindgen_ty_1__bindgen_ty_29,
+    /// KVM_EXIT_SNP_REQ_CERTS
     pub snp_req_certs: kvm_exit_snp_req_certs,
+    /// Fix the size of the union.
     pub padding: [crate::ctypes::c_char; 256usize],
 }
+/// KVM_EXIT_UNKNOWN
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_1 {
@@ -2625,6 +2824,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_1::hardware_exit_reason"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_1, hardware_exit_reason) - 0usize];
 };
+/// KVM_EXIT_FAIL_ENTRY
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_2 {
@@ -2642,6 +2842,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_2::cpu"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_2, cpu) - 8usize];
 };
+/// KVM_EXIT_EXCEPTION
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_3 {
@@ -2659,13 +2860,16 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_3::error_code"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_3, error_code) - 4usize];
 };
+/// KVM_EXIT_IO
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_4 {
     pub direction: __u8,
+    /// bytes
     pub size: __u8,
     pub port: __u16,
     pub count: __u32,
+    /// relative to kvm_run start
     pub data_offset: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2685,6 +2889,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_4::data_offset"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_4, data_offset) - 8usize];
 };
+/// KVM_EXIT_DEBUG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_5 {
@@ -2699,6 +2904,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_5::arch"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_5, arch) - 0usize];
 };
+/// KVM_EXIT_MMIO
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_6 {
@@ -2722,6 +2928,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_6::is_write"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_6, is_write) - 20usize];
 };
+/// KVM_EXIT_LOONGARCH_IOCSR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_7 {
@@ -2745,6 +2952,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_7::is_write"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_7, is_write) - 20usize];
 };
+/// KVM_EXIT_HYPERCALL
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_8 {
@@ -2815,6 +3023,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_8 {
         )
     }
 }
+/// KVM_EXIT_TPR_ACCESS
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_9 {
@@ -2835,6 +3044,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_9::pad"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_9, pad) - 12usize];
 };
+/// KVM_EXIT_S390_SIEIC
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_10 {
@@ -2855,6 +3065,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_10::ipb"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_10, ipb) - 4usize];
 };
+/// KVM_EXIT_S390_UCONTROL
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_11 {
@@ -2872,6 +3083,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_11::pgm_code"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_11, pgm_code) - 8usize];
 };
+/// KVM_EXIT_DCR (deprecated)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_12 {
@@ -2892,10 +3104,12 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_12::is_write"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_12, is_write) - 8usize];
 };
+/// KVM_EXIT_INTERNAL_ERROR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_13 {
     pub suberror: __u32,
+    /// Available with KVM_CAP_INTERNAL_ERROR_DATA:
     pub ndata: __u32,
     pub data: [__u64; 16usize],
 }
@@ -2912,6 +3126,21 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_13::data"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_13, data) - 8usize];
 };
+/// KVM_INTERNAL_ERROR_EMULATION
+///
+/// "struct emulation_failure" is an overlay of "struct internal"
+/// that is used for the KVM_INTERNAL_ERROR_EMULATION sub-type of
+/// KVM_EXIT_INTERNAL_ERROR.  Note, unlike other internal error
+/// sub-types, this struct is ABI!  It also needs to be backwards
+/// compatible with "struct internal".  Take special care that
+/// "ndata" is correct, that new fields are enumerated in "flags",
+/// and that each flag enumerates fields that are 64-bit aligned
+/// and sized (so that ndata+internal.data\[\] is valid/accurate).
+///
+/// Space beyond the defined fields may be used to store arbitrary
+/// debug information relating to the emulation failure. It is
+/// accounted for in "ndata" but the format is unspecified and is
+/// not represented in "flags". Any such information is \*not\* ABI!
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_14 {
@@ -2998,6 +3227,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_14 {
         )
     }
 }
+/// KVM_EXIT_OSI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_15 {
@@ -3012,6 +3242,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_15::gprs"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_15, gprs) - 0usize];
 };
+/// KVM_EXIT_PAPR_HCALL
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_16 {
@@ -3032,6 +3263,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_16::args"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_16, args) - 16usize];
 };
+/// KVM_EXIT_S390_TSCH
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_17 {
@@ -3061,6 +3293,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_17::dequeued"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_17, dequeued) - 16usize];
 };
+/// KVM_EXIT_EPR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_18 {
@@ -3075,6 +3308,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_18::epr"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_18, epr) - 0usize];
 };
+/// KVM_EXIT_SYSTEM_EVENT
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_19 {
@@ -3142,6 +3376,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_19 {
         )
     }
 }
+/// KVM_EXIT_S390_STSI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_20 {
@@ -3171,6 +3406,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_20::sel2"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_20, sel2) - 12usize];
 };
+/// KVM_EXIT_IOAPIC_EOI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_21 {
@@ -3185,6 +3421,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_21::vector"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_21, vector) - 0usize];
 };
+/// KVM_EXIT_ARM_NISV / KVM_EXIT_ARM_LDST64B
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_22 {
@@ -3202,13 +3439,18 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_22::fault_ipa"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_22, fault_ipa) - 8usize];
 };
+/// KVM_EXIT_X86_RDMSR / KVM_EXIT_X86_WRMSR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_23 {
+    /// user -\> kernel
     pub error: __u8,
     pub pad: [__u8; 7usize],
+    /// kernel -\> user
     pub reason: __u32,
+    /// kernel -\> user
     pub index: __u32,
+    /// kernel \<-\> user
     pub data: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3228,6 +3470,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_23::data"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_23, data) - 16usize];
 };
+/// KVM_EXIT_RISCV_SBI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_24 {
@@ -3251,6 +3494,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_24::ret"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_24, ret) - 64usize];
 };
+/// KVM_EXIT_RISCV_CSR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_25 {
@@ -3274,6 +3518,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_25::ret_value"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_25, ret_value) - 24usize];
 };
+/// KVM_EXIT_NOTIFY
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_26 {
@@ -3288,6 +3533,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_26::flags"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_26, flags) - 0usize];
 };
+/// KVM_EXIT_MEMORY_FAULT
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_27 {
@@ -3308,6 +3554,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_27::size"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_27, size) - 16usize];
 };
+/// KVM_EXIT_TDX
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_28 {
@@ -3464,6 +3711,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_28 {
         )
     }
 }
+/// KVM_EXIT_ARM_SEA
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_29 {
@@ -3637,6 +3885,8 @@ impl ::core::fmt::Debug for kvm_run {
         )
     }
 }
+/// for KVM_REGISTER_COALESCED_MMIO / KVM_UNREGISTER_COALESCED_MMIO
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3802,6 +4052,8 @@ impl ::core::fmt::Debug for kvm_coalesced_mmio_ring {
         )
     }
 }
+/// for KVM_TRANSLATE
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3810,7 +4062,9 @@ impl ::core::fmt::Debug for kvm_coalesced_mmio_ring {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_translation {
+    /// in
     pub linear_address: __u64,
+    /// out
     pub physical_address: __u64,
     pub valid: __u8,
     pub writeable: __u8,
@@ -3830,6 +4084,8 @@ const _: () = {
     ["Offset of field: kvm_translation::usermode"][::core::mem::offset_of!(kvm_translation, usermode) - 18usize];
     ["Offset of field: kvm_translation::pad"][::core::mem::offset_of!(kvm_translation, pad) - 19usize];
 };
+/// for KVM_INTERRUPT
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3838,6 +4094,7 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_interrupt {
+    /// in
     pub irq: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3846,6 +4103,8 @@ const _: () = {
     ["Alignment of kvm_interrupt"][::core::mem::align_of::<kvm_interrupt>() - 4usize];
     ["Offset of field: kvm_interrupt::irq"][::core::mem::offset_of!(kvm_interrupt, irq) - 0usize];
 };
+/// for KVM_GET_DIRTY_LOG
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3861,6 +4120,7 @@ pub struct kvm_dirty_log {
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_dirty_log__bindgen_ty_1 {
+    /// one bit per page
     pub dirty_bitmap: *mut crate::ctypes::c_void,
     pub padding2: __u64,
 }
@@ -3912,6 +4172,8 @@ impl ::core::fmt::Debug for kvm_dirty_log {
         )
     }
 }
+/// for KVM_CLEAR_DIRTY_LOG
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3928,6 +4190,7 @@ pub struct kvm_clear_dirty_log {
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_clear_dirty_log__bindgen_ty_1 {
+    /// one bit per page
     pub dirty_bitmap: *mut crate::ctypes::c_void,
     pub padding2: __u64,
 }
@@ -3983,6 +4246,8 @@ impl ::core::fmt::Debug for kvm_clear_dirty_log {
         )
     }
 }
+/// for KVM_SET_SIGNAL_MASK
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -4000,6 +4265,8 @@ const _: () = {
     ["Alignment of kvm_signal_mask"][::core::mem::align_of::<kvm_signal_mask>() - 4usize];
     ["Offset of field: kvm_signal_mask::len"][::core::mem::offset_of!(kvm_signal_mask, len) - 0usize];
 };
+/// for KVM_TPR_ACCESS_REPORTING
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -4020,6 +4287,8 @@ const _: () = {
     ["Offset of field: kvm_tpr_access_ctl::flags"][::core::mem::offset_of!(kvm_tpr_access_ctl, flags) - 4usize];
     ["Offset of field: kvm_tpr_access_ctl::reserved"][::core::mem::offset_of!(kvm_tpr_access_ctl, reserved) - 8usize];
 };
+/// for KVM_SET_VAPIC_ADDR
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -4097,7 +4366,9 @@ pub type _bindgen_ty_5 = crate::ctypes::c_uint;
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_ioeventfd {
     pub datamatch: __u64,
+    /// legal pio/mmio address
     pub addr: __u64,
+    /// 1, 2, 4, or 8 bytes; or 0 to ignore length
     pub len: __u32,
     pub fd: __s32,
     pub flags: __u32,
@@ -4123,6 +4394,8 @@ impl Default for kvm_ioeventfd {
         }
     }
 }
+/// for KVM_ENABLE_CAP
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -4131,6 +4404,7 @@ impl Default for kvm_ioeventfd {
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_enable_cap {
+    /// in
     pub cap: __u32,
     pub flags: __u32,
     pub args: [__u64; 4usize],
@@ -4550,6 +4824,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_reg_list {
+    /// number of regs
     pub n: __u64,
     pub reg: __IncompleteArrayField<__u64>,
 }
@@ -4634,8 +4909,11 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_create_device {
+    /// in: KVM_DEV_TYPE_xxx
     pub type_: __u32,
+    /// out: device handle
     pub fd: __u32,
+    /// in: KVM_CREATE_DEVICE_xxx
     pub flags: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4660,9 +4938,13 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_device_attr {
+    /// no flags currently defined
     pub flags: __u32,
+    /// device-defined
     pub group: __u32,
+    /// group-defined
     pub attr: __u64,
+    /// userspace address of attr data
     pub addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4746,6 +5028,10 @@ const _: () = {
     ["Offset of field: kvm_enc_region::addr"][::core::mem::offset_of!(kvm_enc_region, addr) - 0usize];
     ["Offset of field: kvm_enc_region::size"][::core::mem::offset_of!(kvm_enc_region, size) - 8usize];
 };
+/// KVM dirty rings should be mapped at KVM_DIRTY_LOG_PAGE_OFFSET of
+/// per-vcpu mmaped regions as an array of struct kvm_dirty_gfn.  The
+/// size of the gfn buffer is decided by the first argument when
+/// enabling KVM_CAP_DIRTY_LOG_RING.
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_dirty_gfn {
@@ -4761,6 +5047,23 @@ const _: () = {
     ["Offset of field: kvm_dirty_gfn::slot"][::core::mem::offset_of!(kvm_dirty_gfn, slot) - 4usize];
     ["Offset of field: kvm_dirty_gfn::offset"][::core::mem::offset_of!(kvm_dirty_gfn, offset) - 8usize];
 };
+/// struct kvm_stats_header - Header of per vm/vcpu binary statistics data.
+/// @flags: Some extra information for header, always 0 for now.
+/// @name_size: The size in bytes of the memory which contains statistics
+/// name string including trailing '\\0'. The memory is allocated
+/// at the send of statistics descriptor.
+/// @num_desc: The number of statistics the vm or vcpu has.
+/// @id_offset: The offset of the vm/vcpu stats' id string in the file pointed
+/// by vm/vcpu stats fd.
+/// @desc_offset: The offset of the vm/vcpu stats' descriptor block in the file
+/// pointd by vm/vcpu stats fd.
+/// @data_offset: The offset of the vm/vcpu stats' data block in the file
+/// pointed by vm/vcpu stats fd.
+///
+/// This is the header userspace needs to read from stats fd before any other
+/// readings. It is used by userspace to discover all the information about the
+/// vm/vcpu's binary statistics.
+/// Userspace reads this header from the start of the vm/vcpu's stats fd.
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_stats_header {
@@ -4784,6 +5087,19 @@ const _: () = {
     ["Offset of field: kvm_stats_header::data_offset"]
         [::core::mem::offset_of!(kvm_stats_header, data_offset) - 20usize];
 };
+/// ```text
+/// struct kvm_stats_desc - Descriptor of a KVM statistics.
+/// @flags: Annotations of the stats, like type, unit, etc.
+/// @exponent: Used together with @flags to determine the unit.
+/// @size: The number of data items for this stats.
+///        Every data item is of type __u64.
+/// @offset: The offset of the stats to the start of stat structure in
+///          structure kvm or kvm_vcpu.
+/// @bucket_size: A parameter value used for histogram stats. It is only used
+/// 	for linear histogram stats, specifying the size of the bucket;
+/// @name: The name string for the stats. Its size is indicated by the
+///        &kvm_stats_header->name_size.
+/// ```
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct kvm_stats_desc {

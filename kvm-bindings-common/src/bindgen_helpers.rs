@@ -483,7 +483,7 @@ impl<const N: usize> __BindgenBitfieldUnit<[u8; N]> {
         }
     }
 }
-#[repr(transparent)]
+#[repr(C)]
 #[cfg_attr(
     feature = "serde",
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)

@@ -47,41 +47,55 @@ pub const PTRACE_CFI_SHADOW_STACK_PTR_STATE: u32 = 32;
 pub const PTRACE_CFI_STATE_INVALID_MASK: u64 = 18446744073709551552;
 pub const KVM_COALESCED_MMIO_PAGE_OFFSET: u32 = 1;
 pub const KVM_DIRTY_LOG_PAGE_OFFSET: u32 = 64;
-pub const KVM_INTERRUPT_SET: u32 = 4294967295;
-pub const KVM_INTERRUPT_UNSET: u32 = 4294967294;
+pub const KVM_INTERRUPT_SET: i32 = -1;
+pub const KVM_INTERRUPT_UNSET: i32 = -2;
 pub const KVM_EXIT_FAIL_ENTRY_NO_VSFILE: u32 = 1;
+/// Possible privilege modes for kvm_riscv_core
 pub const KVM_RISCV_MODE_S: u32 = 1;
 pub const KVM_RISCV_MODE_U: u32 = 0;
+/// Possible states for kvm_riscv_timer
 pub const KVM_RISCV_TIMER_STATE_OFF: u32 = 0;
 pub const KVM_RISCV_TIMER_STATE_ON: u32 = 1;
+/// If you need to interpret the index values, here is the key:
 pub const KVM_REG_RISCV_TYPE_MASK: u32 = 4278190080;
 pub const KVM_REG_RISCV_TYPE_SHIFT: u32 = 24;
 pub const KVM_REG_RISCV_SUBTYPE_MASK: u32 = 16711680;
 pub const KVM_REG_RISCV_SUBTYPE_SHIFT: u32 = 16;
+/// Config registers are mapped as type 1
 pub const KVM_REG_RISCV_CONFIG: u32 = 16777216;
+/// Core registers are mapped as type 2
 pub const KVM_REG_RISCV_CORE: u32 = 33554432;
+/// Control and status registers are mapped as type 3
 pub const KVM_REG_RISCV_CSR: u32 = 50331648;
 pub const KVM_REG_RISCV_CSR_GENERAL: u32 = 0;
 pub const KVM_REG_RISCV_CSR_AIA: u32 = 65536;
 pub const KVM_REG_RISCV_CSR_SMSTATEEN: u32 = 131072;
 pub const KVM_REG_RISCV_CSR_ZICFISS: u32 = 196608;
+/// Timer registers are mapped as type 4
 pub const KVM_REG_RISCV_TIMER: u32 = 67108864;
+/// F extension registers are mapped as type 5
 pub const KVM_REG_RISCV_FP_F: u32 = 83886080;
+/// D extension registers are mapped as type 6
 pub const KVM_REG_RISCV_FP_D: u32 = 100663296;
+/// ISA Extension registers are mapped as type 7
 pub const KVM_REG_RISCV_ISA_EXT: u32 = 117440512;
 pub const KVM_REG_RISCV_ISA_SINGLE: u32 = 0;
 pub const KVM_REG_RISCV_ISA_MULTI_EN: u32 = 65536;
 pub const KVM_REG_RISCV_ISA_MULTI_DIS: u32 = 131072;
 pub const KVM_REG_RISCV_ISA_MULTI_REG_LAST: u32 = 1;
+/// SBI extension registers are mapped as type 8
 pub const KVM_REG_RISCV_SBI_EXT: u32 = 134217728;
 pub const KVM_REG_RISCV_SBI_SINGLE: u32 = 0;
 pub const KVM_REG_RISCV_SBI_MULTI_EN: u32 = 65536;
 pub const KVM_REG_RISCV_SBI_MULTI_DIS: u32 = 131072;
 pub const KVM_REG_RISCV_SBI_MULTI_REG_LAST: u32 = 0;
+/// V extension registers are mapped as type 9
 pub const KVM_REG_RISCV_VECTOR: u32 = 150994944;
+/// Registers for specific SBI extensions are mapped as type 10
 pub const KVM_REG_RISCV_SBI_STATE: u32 = 167772160;
 pub const KVM_REG_RISCV_SBI_STA: u32 = 0;
 pub const KVM_REG_RISCV_SBI_FWFT: u32 = 65536;
+/// Device Control API: RISC-V AIA
 pub const KVM_DEV_RISCV_APLIC_ALIGN: u32 = 4096;
 pub const KVM_DEV_RISCV_APLIC_SIZE: u32 = 16384;
 pub const KVM_DEV_RISCV_APLIC_MAX_HARTS: u32 = 16384;
@@ -95,6 +109,11 @@ pub const KVM_DEV_RISCV_AIA_CONFIG_GROUP_BITS: u32 = 3;
 pub const KVM_DEV_RISCV_AIA_CONFIG_GROUP_SHIFT: u32 = 4;
 pub const KVM_DEV_RISCV_AIA_CONFIG_HART_BITS: u32 = 5;
 pub const KVM_DEV_RISCV_AIA_CONFIG_GUEST_BITS: u32 = 6;
+/// Modes of RISC-V AIA device:
+/// 1) EMUL (aka Emulation): Trap-n-emulate IMSIC
+/// 2) HWACCEL (aka HW Acceleration): Virtualize IMSIC using IMSIC guest files
+/// 3) AUTO (aka Automatic): Virtualize IMSIC using IMSIC guest files whenever
+/// available otherwise fallback to trap-n-emulation
 pub const KVM_DEV_RISCV_AIA_MODE_EMUL: u32 = 0;
 pub const KVM_DEV_RISCV_AIA_MODE_HWACCEL: u32 = 1;
 pub const KVM_DEV_RISCV_AIA_MODE_AUTO: u32 = 2;
@@ -111,12 +130,21 @@ pub const KVM_DEV_RISCV_AIA_ADDR_APLIC: u32 = 0;
 pub const KVM_DEV_RISCV_AIA_ADDR_MAX: u32 = 16385;
 pub const KVM_DEV_RISCV_AIA_GRP_CTRL: u32 = 2;
 pub const KVM_DEV_RISCV_AIA_CTRL_INIT: u32 = 0;
+/// The device attribute type contains the memory mapped offset of the
+/// APLIC register (range 0x0000-0x3FFF) and it must be 4-byte aligned.
 pub const KVM_DEV_RISCV_AIA_GRP_APLIC: u32 = 3;
+/// The lower 12-bits of the device attribute type contains the iselect
+/// value of the IMSIC register (range 0x70-0xFF) whereas the higher order
+/// bits contains the VCPU id.
 pub const KVM_DEV_RISCV_AIA_GRP_IMSIC: u32 = 4;
 pub const KVM_DEV_RISCV_AIA_IMSIC_ISEL_BITS: u32 = 12;
 pub const KVM_DEV_RISCV_AIA_IMSIC_ISEL_MASK: u32 = 4095;
+/// One single KVM irqchip, ie. the AIA
 pub const KVM_NR_IRQCHIPS: u32 = 1;
 pub const KVM_API_VERSION: u32 = 12;
+/// The bit 0 \~ bit 15 of kvm_userspace_memory_region::flags are visible for
+/// userspace, other bits are reserved for kvm internal use which are defined
+/// in include/linux/kvm_host.h.
 pub const KVM_MEM_LOG_DIRTY_PAGES: u32 = 1;
 pub const KVM_MEM_READONLY: u32 = 2;
 pub const KVM_MEM_GUEST_MEMFD: u32 = 4;
@@ -142,6 +170,7 @@ pub const KVM_EXIT_SET_TPR: u32 = 11;
 pub const KVM_EXIT_TPR_ACCESS: u32 = 12;
 pub const KVM_EXIT_S390_SIEIC: u32 = 13;
 pub const KVM_EXIT_S390_RESET: u32 = 14;
+/// deprecated
 pub const KVM_EXIT_DCR: u32 = 15;
 pub const KVM_EXIT_NMI: u32 = 16;
 pub const KVM_EXIT_INTERNAL_ERROR: u32 = 17;
@@ -171,10 +200,15 @@ pub const KVM_EXIT_TDX: u32 = 40;
 pub const KVM_EXIT_ARM_SEA: u32 = 41;
 pub const KVM_EXIT_ARM_LDST64B: u32 = 42;
 pub const KVM_EXIT_SNP_REQ_CERTS: u32 = 43;
+/// Emulate instruction failed.
 pub const KVM_INTERNAL_ERROR_EMULATION: u32 = 1;
+/// Encounter unexpected simultaneous exceptions.
 pub const KVM_INTERNAL_ERROR_SIMUL_EX: u32 = 2;
+/// Encounter unexpected vm-exit due to delivery event.
 pub const KVM_INTERNAL_ERROR_DELIVERY_EV: u32 = 3;
+/// Encounter unexpected vm-exit reason
 pub const KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON: u32 = 4;
+/// Flags that describe what fields in emulation_failure hold valid data.
 pub const KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES: u32 = 1;
 pub const KVM_EXIT_IO_IN: u32 = 0;
 pub const KVM_EXIT_IO_OUT: u32 = 1;
@@ -192,7 +226,10 @@ pub const KVM_MSR_EXIT_REASON_VALID_MASK: u32 = 7;
 pub const KVM_NOTIFY_CONTEXT_INVALID: u32 = 1;
 pub const KVM_MEMORY_EXIT_FLAG_PRIVATE: u32 = 8;
 pub const KVM_EXIT_ARM_SEA_FLAG_GPA_VALID: u32 = 1;
+/// 2048 is the size of the char array used to bound/pad the size
+/// of the union that holds sync regs.
 pub const SYNC_REGS_SIZE_BYTES: u32 = 2048;
+/// not all states are valid on all architectures
 pub const KVM_MP_STATE_RUNNABLE: u32 = 0;
 pub const KVM_MP_STATE_UNINITIALIZED: u32 = 1;
 pub const KVM_MP_STATE_INIT_RECEIVED: u32 = 2;
@@ -217,16 +254,24 @@ pub const KVM_X86_DISABLE_EXITS_PAUSE: u32 = 4;
 pub const KVM_X86_DISABLE_EXITS_CSTATE: u32 = 8;
 pub const KVM_X86_DISABLE_EXITS_APERFMPERF: u32 = 16;
 pub const KVMIO: u32 = 174;
+/// machine type bits, to be used as argument to KVM_CREATE_VM
 pub const KVM_VM_S390_UCONTROL: u32 = 1;
+/// on ppc, 0 indicate default, 1 should force HV and 2 PR
 pub const KVM_VM_PPC_HV: u32 = 1;
 pub const KVM_VM_PPC_PR: u32 = 2;
+/// on MIPS, 0 indicates auto, 1 forces VZ ASE, 2 forces trap \& emulate
 pub const KVM_VM_MIPS_AUTO: u32 = 0;
 pub const KVM_VM_MIPS_VZ: u32 = 1;
 pub const KVM_VM_MIPS_TE: u32 = 2;
 pub const KVM_S390_SIE_PAGE_OFFSET: u32 = 1;
+/// On arm64, machine type can be used to request the physical
+/// address size for the VM. Bits\[7-0\] are reserved for the guest
+/// PA size shift (i.e, log2(PA_Size)). For backward compatibility,
+/// value 0 implies the default IPA size, 40bits.
 pub const KVM_VM_TYPE_ARM_IPA_SIZE_MASK: u32 = 255;
 pub const KVM_VM_TYPE_ARM_PROTECTED: u32 = 2147483648;
 pub const KVM_VM_TYPE_ARM_MASK: u32 = 2147483903;
+/// Extension capability list.
 pub const KVM_CAP_IRQCHIP: u32 = 0;
 pub const KVM_CAP_HLT: u32 = 1;
 pub const KVM_CAP_MMU_SHADOW_CACHE_CONTROL: u32 = 2;
@@ -235,21 +280,26 @@ pub const KVM_CAP_SET_TSS_ADDR: u32 = 4;
 pub const KVM_CAP_VAPIC: u32 = 6;
 pub const KVM_CAP_EXT_CPUID: u32 = 7;
 pub const KVM_CAP_CLOCKSOURCE: u32 = 8;
+/// returns recommended max vcpus per vm
 pub const KVM_CAP_NR_VCPUS: u32 = 9;
+/// returns max memory slots per vm
 pub const KVM_CAP_NR_MEMSLOTS: u32 = 10;
 pub const KVM_CAP_PIT: u32 = 11;
 pub const KVM_CAP_NOP_IO_DELAY: u32 = 12;
 pub const KVM_CAP_PV_MMU: u32 = 13;
 pub const KVM_CAP_MP_STATE: u32 = 14;
 pub const KVM_CAP_COALESCED_MMIO: u32 = 15;
+/// Changes to host mmap are reflected in guest
 pub const KVM_CAP_SYNC_MMU: u32 = 16;
 pub const KVM_CAP_IOMMU: u32 = 18;
+/// Bug in KVM_SET_USER_MEMORY_REGION fixed:
 pub const KVM_CAP_DESTROY_MEMORY_REGION_WORKS: u32 = 21;
 pub const KVM_CAP_USER_NMI: u32 = 22;
 pub const KVM_CAP_SET_GUEST_DEBUG: u32 = 23;
 pub const KVM_CAP_IRQ_ROUTING: u32 = 25;
 pub const KVM_CAP_IRQ_INJECT_STATUS: u32 = 26;
 pub const KVM_CAP_ASSIGN_DEV_IRQ: u32 = 29;
+/// Another bug in KVM_SET_USER_MEMORY_REGION fixed:
 pub const KVM_CAP_JOIN_MEMORY_REGIONS_WORKS: u32 = 30;
 pub const KVM_CAP_IRQFD: u32 = 32;
 pub const KVM_CAP_SET_BOOT_CPU_ID: u32 = 34;
@@ -297,6 +347,7 @@ pub const KVM_CAP_SPAPR_TCE: u32 = 63;
 /// The kernel's KVM API document: [7.11 KVM_CAP_PPC_SMT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-smt) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_SMT: u32 = 64;
 pub const KVM_CAP_PPC_RMA: u32 = 65;
+/// returns max vcpus per vm
 pub const KVM_CAP_MAX_VCPUS: u32 = 66;
 pub const KVM_CAP_PPC_HIOR: u32 = 67;
 /// This capability enables interception of PAPR hypercalls. PAPR hypercalls are done using the hypercall instruction "sc 1".
@@ -675,6 +726,7 @@ pub const KVM_CAP_HYPERV_ENLIGHTENED_VMCS: u32 = 163;
 /// The kernel's KVM API document: [7.17 KVM_CAP_EXCEPTION_PAYLOAD](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-exception-payload) (the published page follows the newest kernel).
 pub const KVM_CAP_EXCEPTION_PAYLOAD: u32 = 164;
 pub const KVM_CAP_ARM_VM_IPA_SIZE: u32 = 165;
+/// Obsolete
 pub const KVM_CAP_MANUAL_DIRTY_LOG_PROTECT: u32 = 166;
 pub const KVM_CAP_HYPERV_CPUID: u32 = 167;
 /// With KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE is set, KVM_GET_DIRTY_LOG will not automatically clear and write-protect all pages that are returned as dirty. Rather, userspace will have to do this operation separately using KVM_CLEAR_DIRTY_LOG.
@@ -1066,20 +1118,29 @@ pub const KVM_CAP_S390_HPAGE_2G: u32 = 249;
 pub const KVM_CAP_PPC_COMPAT_CAPS: u32 = 250;
 pub const KVM_CAP_ARM_PMU_V3_STRICT: u32 = 251;
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL: u32 = 4294967295;
+/// gsi routing entry types
 pub const KVM_IRQ_ROUTING_IRQCHIP: u32 = 1;
 pub const KVM_IRQ_ROUTING_MSI: u32 = 2;
 pub const KVM_IRQ_ROUTING_S390_ADAPTER: u32 = 3;
 pub const KVM_IRQ_ROUTING_HV_SINT: u32 = 4;
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN: u32 = 5;
 pub const KVM_IRQFD_FLAG_DEASSIGN: u32 = 1;
+/// Available with KVM_CAP_IRQFD_RESAMPLE
+///
+/// KVM_IRQFD_FLAG_RESAMPLE indicates resamplefd is valid and specifies
+/// the irqfd to operate in resampling mode for level triggered interrupt
+/// emulation.  See Documentation/virt/kvm/api.rst.
 pub const KVM_IRQFD_FLAG_RESAMPLE: u32 = 2;
+/// Do not use 1, KVM_CHECK_EXTENSION returned it before we had flags.
 pub const KVM_CLOCK_TSC_STABLE: u32 = 2;
 pub const KVM_CLOCK_REALTIME: u32 = 4;
 pub const KVM_CLOCK_HOST_TSC: u32 = 8;
 pub const KVM_MMU_FSL_BOOKE_NOHV: u32 = 0;
 pub const KVM_MMU_FSL_BOOKE_HV: u32 = 1;
-pub const KVM_REG_ARCH_MASK: u64 = 18374686479671623680;
+pub const KVM_REG_ARCH_MASK: i64 = -72057594037927936;
 pub const KVM_REG_GENERIC: u32 = 0;
+/// Architecture specific registers are to be defined in arch headers and
+/// ORed with the arch identifier.
 pub const KVM_REG_PPC: u64 = 1152921504606846976;
 pub const KVM_REG_X86: u64 = 2305843009213693952;
 pub const KVM_REG_IA64: u64 = 3458764513820540928;
@@ -1087,8 +1148,8 @@ pub const KVM_REG_ARM: u64 = 4611686018427387904;
 pub const KVM_REG_S390: u64 = 5764607523034234880;
 pub const KVM_REG_ARM64: u64 = 6917529027641081856;
 pub const KVM_REG_MIPS: u64 = 8070450532247928832;
-pub const KVM_REG_RISCV: u64 = 9223372036854775808;
-pub const KVM_REG_LOONGARCH: u64 = 10376293541461622784;
+pub const KVM_REG_RISCV: i64 = -9223372036854775808;
+pub const KVM_REG_LOONGARCH: i64 = -8070450532247928832;
 pub const KVM_REG_SIZE_SHIFT: u32 = 52;
 pub const KVM_REG_SIZE_MASK: u64 = 67553994410557440;
 pub const KVM_REG_SIZE_U8: u32 = 0;
@@ -1101,10 +1162,12 @@ pub const KVM_REG_SIZE_U512: u64 = 27021597764222976;
 pub const KVM_REG_SIZE_U1024: u64 = 31525197391593472;
 pub const KVM_REG_SIZE_U2048: u64 = 36028797018963968;
 pub const KVM_MSI_VALID_DEVID: u32 = 1;
+/// Device control API, available with KVM_CAP_DEVICE_CTRL
 pub const KVM_CREATE_DEVICE_TEST: u32 = 1;
 pub const KVM_DEV_VFIO_FILE: u32 = 1;
 pub const KVM_DEV_VFIO_FILE_ADD: u32 = 1;
 pub const KVM_DEV_VFIO_FILE_DEL: u32 = 2;
+/// KVM_DEV_VFIO_GROUP aliases are for compile time uapi compatibility
 pub const KVM_DEV_VFIO_GROUP: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_ADD: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_DEL: u32 = 2;
@@ -1128,10 +1191,34 @@ pub const KVM_DEV_TYPE_ARM_VGIC_V5: u32 = 16;
 pub const KVM_S390_KEYOP_ISKE: u32 = 1;
 pub const KVM_S390_KEYOP_RRBE: u32 = 2;
 pub const KVM_S390_KEYOP_SSKE: u32 = 3;
-pub const KVM_S390_STORE_STATUS_NOADDR: u64 = 18446744073709551615;
-pub const KVM_S390_STORE_STATUS_PREFIXED: u64 = 18446744073709551614;
+/// store status for s390
+pub const KVM_S390_STORE_STATUS_NOADDR: i32 = -1;
+pub const KVM_S390_STORE_STATUS_PREFIXED: i32 = -2;
 pub const KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE: u32 = 1;
 pub const KVM_DIRTY_LOG_INITIALLY_SET: u32 = 2;
+/// ```text
+/// KVM dirty GFN flags, defined as:
+///
+/// |---------------+---------------+--------------|
+/// | bit 1 (reset) | bit 0 (dirty) | Status       |
+/// |---------------+---------------+--------------|
+/// |             0 |             0 | Invalid GFN  |
+/// |             0 |             1 | Dirty GFN    |
+/// |             1 |             X | GFN to reset |
+/// |---------------+---------------+--------------|
+///
+/// Lifecycle of a dirty GFN goes like:
+///
+///      dirtied         harvested        reset
+/// 00 -----------> 01 -------------> 1X -------+
+///  ^                                          |
+///  |                                          |
+///  +------------------------------------------+
+///
+/// The userspace program is only responsible for the 01->1X state
+/// conversion after harvesting an entry.  Also, it must not skip any
+/// dirty bits, so that dirty bits are always harvested in sequence.
+/// ```
 pub const KVM_DIRTY_GFN_F_DIRTY: u32 = 1;
 pub const KVM_DIRTY_GFN_F_RESET: u32 = 2;
 pub const KVM_DIRTY_GFN_F_MASK: u32 = 3;
@@ -1159,11 +1246,14 @@ pub const KVM_STATS_BASE_MASK: u32 = 3840;
 pub const KVM_STATS_BASE_POW10: u32 = 0;
 pub const KVM_STATS_BASE_POW2: u32 = 256;
 pub const KVM_STATS_BASE_MAX: u32 = 256;
+/// Available with KVM_CAP_X86_NOTIFY_VMEXIT
 pub const KVM_X86_NOTIFY_VMEXIT_ENABLED: u32 = 1;
 pub const KVM_X86_NOTIFY_VMEXIT_USER: u32 = 2;
 pub const KVM_MEMORY_ATTRIBUTE_PRIVATE: u32 = 8;
 pub const GUEST_MEMFD_FLAG_MMAP: u32 = 1;
 pub const GUEST_MEMFD_FLAG_INIT_SHARED: u32 = 2;
+/// \_\_xx is ok: it doesn't pollute the POSIX namespace. Use these in the
+/// header files exported to user space
 pub type __s8 = crate::ctypes::c_schar;
 pub type __u8 = crate::ctypes::c_uchar;
 pub type __s16 = crate::ctypes::c_short;
@@ -1183,7 +1273,9 @@ const _: () = {
     ["Alignment of __kernel_fd_set"][::core::mem::align_of::<__kernel_fd_set>() - 8usize];
     ["Offset of field: __kernel_fd_set::fds_bits"][::core::mem::offset_of!(__kernel_fd_set, fds_bits) - 0usize];
 };
+/// Type of a signal handler.
 pub type __kernel_sighandler_t = ::core::option::Option<unsafe extern "C" fn(arg1: crate::ctypes::c_int)>;
+/// Type of a SYSV IPC key.
 pub type __kernel_key_t = crate::ctypes::c_int;
 pub type __kernel_mqd_t = crate::ctypes::c_int;
 pub type __kernel_long_t = crate::ctypes::c_long;
@@ -1215,6 +1307,7 @@ const _: () = {
     ["Alignment of __kernel_fsid_t"][::core::mem::align_of::<__kernel_fsid_t>() - 4usize];
     ["Offset of field: __kernel_fsid_t::val"][::core::mem::offset_of!(__kernel_fsid_t, val) - 0usize];
 };
+/// anything below here should be completely generic
 pub type __kernel_off_t = __kernel_long_t;
 pub type __kernel_loff_t = crate::ctypes::c_longlong;
 pub type __kernel_uoff_t = crate::ctypes::c_ulonglong;
@@ -1238,6 +1331,10 @@ pub type __be64 = __u64;
 pub type __sum16 = __u16;
 pub type __wsum = __u32;
 pub type __poll_t = crate::ctypes::c_uint;
+/// User-mode register state for core dumps, ptrace, sigcontext
+///
+/// This decouples struct pt_regs from the userspace ABI.
+/// struct user_regs_struct must form a prefix of struct pt_regs.
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1347,6 +1444,8 @@ const _: () = {
 pub struct __riscv_q_ext_state {
     pub f: [__u64; 64usize],
     pub fcsr: __u32,
+    /// Reserved for expansion of sigcontext structure.  Currently zeroed
+    /// upon signal, and must be zero upon sigreturn.
     pub reserved: [__u32; 3usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1385,6 +1484,8 @@ const _: () = {
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct __riscv_extra_ext_header {
     pub __padding: [__u32; 129usize],
+    /// Reserved for expansion of sigcontext structure.  Currently zeroed
+    /// upon signal, and must be zero upon sigreturn.
     pub reserved: __u32,
     pub hdr: __riscv_ctx_hdr,
 }
@@ -1495,6 +1596,7 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct __sc_riscv_cfi_state {
+    /// shadow stack pointer
     pub ss_ptr: crate::ctypes::c_ulong,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1527,6 +1629,8 @@ const _: () = {
     ["Offset of field: user_cfi_state::cfi_status"][::core::mem::offset_of!(user_cfi_state, cfi_status) - 0usize];
     ["Offset of field: user_cfi_state::shstk_ptr"][::core::mem::offset_of!(user_cfi_state, shstk_ptr) - 8usize];
 };
+/// for KVM_GET_REGS and KVM_SET_REGS
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -1541,6 +1645,8 @@ const _: () = {
     ["Size of kvm_regs"][::core::mem::size_of::<kvm_regs>() - 0usize];
     ["Alignment of kvm_regs"][::core::mem::align_of::<kvm_regs>() - 1usize];
 };
+/// for KVM_GET_FPU and KVM_SET_FPU
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -1555,6 +1661,7 @@ const _: () = {
     ["Size of kvm_fpu"][::core::mem::size_of::<kvm_fpu>() - 0usize];
     ["Alignment of kvm_fpu"][::core::mem::align_of::<kvm_fpu>() - 1usize];
 };
+/// KVM Debug exit structure
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_debug_exit_arch {}
@@ -1563,6 +1670,7 @@ const _: () = {
     ["Size of kvm_debug_exit_arch"][::core::mem::size_of::<kvm_debug_exit_arch>() - 0usize];
     ["Alignment of kvm_debug_exit_arch"][::core::mem::align_of::<kvm_debug_exit_arch>() - 1usize];
 };
+/// for KVM_SET_GUEST_DEBUG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_guest_debug_arch {}
@@ -1571,6 +1679,7 @@ const _: () = {
     ["Size of kvm_guest_debug_arch"][::core::mem::size_of::<kvm_guest_debug_arch>() - 0usize];
     ["Alignment of kvm_guest_debug_arch"][::core::mem::align_of::<kvm_guest_debug_arch>() - 1usize];
 };
+/// definition of registers in kvm_run
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_sync_regs {}
@@ -1579,6 +1688,8 @@ const _: () = {
     ["Size of kvm_sync_regs"][::core::mem::size_of::<kvm_sync_regs>() - 0usize];
     ["Alignment of kvm_sync_regs"][::core::mem::align_of::<kvm_sync_regs>() - 1usize];
 };
+/// for KVM_GET_SREGS and KVM_SET_SREGS
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -1593,6 +1704,7 @@ const _: () = {
     ["Size of kvm_sregs"][::core::mem::size_of::<kvm_sregs>() - 0usize];
     ["Alignment of kvm_sregs"][::core::mem::align_of::<kvm_sregs>() - 1usize];
 };
+/// CONFIG registers for KVM_GET_ONE_REG and KVM_SET_ONE_REG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1625,6 +1737,7 @@ const _: () = {
     ["Offset of field: kvm_riscv_config::zicbop_block_size"]
         [::core::mem::offset_of!(kvm_riscv_config, zicbop_block_size) - 56usize];
 };
+/// CORE registers for KVM_GET_ONE_REG and KVM_SET_ONE_REG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1642,6 +1755,7 @@ const _: () = {
     ["Offset of field: kvm_riscv_core::regs"][::core::mem::offset_of!(kvm_riscv_core, regs) - 0usize];
     ["Offset of field: kvm_riscv_core::mode"][::core::mem::offset_of!(kvm_riscv_core, mode) - 256usize];
 };
+/// General CSR registers for KVM_GET_ONE_REG and KVM_SET_ONE_REG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1677,6 +1791,7 @@ const _: () = {
     ["Offset of field: kvm_riscv_csr::scounteren"][::core::mem::offset_of!(kvm_riscv_csr, scounteren) - 72usize];
     ["Offset of field: kvm_riscv_csr::senvcfg"][::core::mem::offset_of!(kvm_riscv_csr, senvcfg) - 80usize];
 };
+/// AIA CSR registers for KVM_GET_ONE_REG and KVM_SET_ONE_REG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1704,6 +1819,7 @@ const _: () = {
     ["Offset of field: kvm_riscv_aia_csr::iprio1h"][::core::mem::offset_of!(kvm_riscv_aia_csr, iprio1h) - 40usize];
     ["Offset of field: kvm_riscv_aia_csr::iprio2h"][::core::mem::offset_of!(kvm_riscv_aia_csr, iprio2h) - 48usize];
 };
+/// Smstateen CSR for KVM_GET_ONE_REG and KVM_SET_ONE_REG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1720,6 +1836,7 @@ const _: () = {
     ["Offset of field: kvm_riscv_smstateen_csr::sstateen0"]
         [::core::mem::offset_of!(kvm_riscv_smstateen_csr, sstateen0) - 0usize];
 };
+/// Zicfiss CSR for KVM_GET_ONE_REG and KVM_SET_ONE_REG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_riscv_zicfiss_csr {
@@ -1731,6 +1848,7 @@ const _: () = {
     ["Alignment of kvm_riscv_zicfiss_csr"][::core::mem::align_of::<kvm_riscv_zicfiss_csr>() - 8usize];
     ["Offset of field: kvm_riscv_zicfiss_csr::ssp"][::core::mem::offset_of!(kvm_riscv_zicfiss_csr, ssp) - 0usize];
 };
+/// TIMER registers for KVM_GET_ONE_REG and KVM_SET_ONE_REG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1833,6 +1951,10 @@ pub const KVM_RISCV_ISA_EXT_ID_KVM_RISCV_ISA_EXT_ZALASR: KVM_RISCV_ISA_EXT_ID = 
 pub const KVM_RISCV_ISA_EXT_ID_KVM_RISCV_ISA_EXT_ZICFILP: KVM_RISCV_ISA_EXT_ID = 78;
 pub const KVM_RISCV_ISA_EXT_ID_KVM_RISCV_ISA_EXT_ZICFISS: KVM_RISCV_ISA_EXT_ID = 79;
 pub const KVM_RISCV_ISA_EXT_ID_KVM_RISCV_ISA_EXT_MAX: KVM_RISCV_ISA_EXT_ID = 80;
+/// ISA extension IDs specific to KVM. This is not the same as the host ISA
+/// extension IDs as that is internal to the host and should not be exposed
+/// to the guest. This should always be contiguous to keep the mapping simple
+/// in KVM implementation.
 pub type KVM_RISCV_ISA_EXT_ID = crate::ctypes::c_uint;
 pub const KVM_RISCV_SBI_EXT_ID_KVM_RISCV_SBI_EXT_V01: KVM_RISCV_SBI_EXT_ID = 0;
 pub const KVM_RISCV_SBI_EXT_ID_KVM_RISCV_SBI_EXT_TIME: KVM_RISCV_SBI_EXT_ID = 1;
@@ -1849,7 +1971,10 @@ pub const KVM_RISCV_SBI_EXT_ID_KVM_RISCV_SBI_EXT_SUSP: KVM_RISCV_SBI_EXT_ID = 11
 pub const KVM_RISCV_SBI_EXT_ID_KVM_RISCV_SBI_EXT_FWFT: KVM_RISCV_SBI_EXT_ID = 12;
 pub const KVM_RISCV_SBI_EXT_ID_KVM_RISCV_SBI_EXT_MPXY: KVM_RISCV_SBI_EXT_ID = 13;
 pub const KVM_RISCV_SBI_EXT_ID_KVM_RISCV_SBI_EXT_MAX: KVM_RISCV_SBI_EXT_ID = 14;
+/// SBI extension IDs specific to KVM. This is not the same as the SBI
+/// extension IDs defined by the RISC-V SBI specification.
 pub type KVM_RISCV_SBI_EXT_ID = crate::ctypes::c_uint;
+/// SBI STA extension registers for KVM_GET_ONE_REG and KVM_SET_ONE_REG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1885,6 +2010,7 @@ const _: () = {
     ["Offset of field: kvm_riscv_sbi_fwft_feature::value"]
         [::core::mem::offset_of!(kvm_riscv_sbi_fwft_feature, value) - 16usize];
 };
+/// SBI FWFT extension registers for KVM_GET_ONE_REG and KVM_SET_ONE_REG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_riscv_sbi_fwft {
@@ -1909,6 +2035,8 @@ const _: () = {
     ["Offset of field: kvm_riscv_sbi_fwft::shadow_stack"]
         [::core::mem::offset_of!(kvm_riscv_sbi_fwft, shadow_stack) - 96usize];
 };
+/// for KVM_SET_USER_MEMORY_REGION
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -1924,7 +2052,9 @@ pub struct kvm_userspace_memory_region {
     pub slot: __u32,
     pub flags: __u32,
     pub guest_phys_addr: __u64,
+    /// bytes
     pub memory_size: __u64,
+    /// start of the userspace allocated memory
     pub userspace_addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1942,6 +2072,8 @@ const _: () = {
     ["Offset of field: kvm_userspace_memory_region::userspace_addr"]
         [::core::mem::offset_of!(kvm_userspace_memory_region, userspace_addr) - 24usize];
 };
+/// for KVM_SET_USER_MEMORY_REGION2
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -1987,6 +2119,8 @@ const _: () = {
     ["Offset of field: kvm_userspace_memory_region2::pad2"]
         [::core::mem::offset_of!(kvm_userspace_memory_region2, pad2) - 48usize];
 };
+/// for KVM_IRQ_LINE
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2003,6 +2137,10 @@ pub struct kvm_irq_level {
     pub __bindgen_anon_1: kvm_irq_level__bindgen_ty_1,
     pub level: __u32,
 }
+/// ACPI gsi notion of irq.
+/// For IA-64 (APIC model) IOAPIC0: irq 0-23; IOAPIC1: irq 24-47..
+/// For X86 (standard AT mode) PIC0/1: irq 0-15. IOAPIC0: 0-23..
+/// For ARM: See Documentation/virt/kvm/api.rst
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(feature = "serde", derive(zerocopy::Immutable, zerocopy::FromBytes))]
@@ -2075,6 +2213,7 @@ pub struct kvm_irqchip {
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_irqchip__bindgen_ty_1 {
+    /// reserving space
     pub dummy: [crate::ctypes::c_char; 512usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2124,6 +2263,8 @@ impl ::core::fmt::Debug for kvm_irqchip {
         )
     }
 }
+/// for KVM_CREATE_PIT2
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2380,19 +2521,28 @@ const _: () = {
         [::core::mem::offset_of!(kvm_exit_snp_req_certs, npages) - 8usize];
     ["Offset of field: kvm_exit_snp_req_certs::ret"][::core::mem::offset_of!(kvm_exit_snp_req_certs, ret) - 16usize];
 };
+/// for KVM_RUN, returned by mmap(vcpu_fd, offset=0)
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run {
+    /// in
     pub request_interrupt_window: __u8,
     pub immediate_exit: __u8,
     pub padding1: [__u8; 6usize],
+    /// out
     pub exit_reason: __u32,
     pub ready_for_interrupt_injection: __u8,
     pub if_flag: __u8,
     pub flags: __u16,
+    /// in (pre_kvm_run), out (post_kvm_run)
     pub cr8: __u64,
     pub apic_base: __u64,
     pub __bindgen_anon_1: kvm_run__bindgen_ty_1,
+    /// shared registers between kvm and userspace.
+    /// kvm_valid_regs specifies the register classes set by the host
+    /// kvm_dirty_regs specified the register classes dirtied by userspace
+    /// struct kvm_sync_regs is architecture specific, as well as the
+    /// bits for kvm_valid_regs and kvm_dirty_regs
     pub kvm_valid_regs: __u64,
     pub kvm_dirty_regs: __u64,
     pub s: kvm_run__bindgen_ty_2,
@@ -2410,6 +2560,7 @@ pub union kvm_run__bindgen_ty_1 {
     pub hypercall: kvm_run__bindgen_ty_1__bindgen_ty_8,
     pub tpr_access: kvm_run__bindgen_ty_1__bindgen_ty_9,
     pub s390_sieic: kvm_run__bindgen_ty_1__bindgen_ty_10,
+    /// KVM_EXIT_S390_RESET
     pub s390_reset_flags: __u64,
     pub s390_ucontrol: kvm_run__bindgen_ty_1__bindgen_ty_11,
     pub dcr: kvm_run__bindgen_ty_1__bindgen_ty_12,
@@ -2422,9 +2573,11 @@ pub union kvm_run__bindgen_ty_1 {
     pub system_event: kvm_run__bindgen_ty_1__bindgen_ty_19,
     pub s390_stsi: kvm_run__bindgen_ty_1__bindgen_ty_20,
     pub eoi: kvm_run__bindgen_ty_1__bindgen_ty_21,
+    /// KVM_EXIT_HYPERV
     pub hyperv: kvm_hyperv_exit,
     pub arm_nisv: kvm_run__bindgen_ty_1__bindgen_ty_22,
     pub msr: kvm_run__bindgen_ty_1__bindgen_ty_23,
+    /// KVM_EXIT_XEN
     pub xen: kvm_xen_exit,
     pub riscv_sbi: kvm_run__bindgen_ty_1__bindgen_ty_24,
     pub riscv_csr: kvm_run__bindgen_ty_1__bindgen_ty_25,
@@ -2432,9 +2585,12 @@ pub union kvm_run__bindgen_ty_1 {
     pub memory_fault: kvm_run__bindgen_ty_1__bindgen_ty_27,
     pub tdx: kvm_run__bindgen_ty_1__bindgen_ty_28,
     pub arm_sea: kvm_run__bindgen_ty_1__bindgen_ty_29,
+    /// KVM_EXIT_SNP_REQ_CERTS
     pub snp_req_certs: kvm_exit_snp_req_certs,
+    /// Fix the size of the union.
     pub padding: [crate::ctypes::c_char; 256usize],
 }
+/// KVM_EXIT_UNKNOWN
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_1 {
@@ -2449,6 +2605,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_1::hardware_exit_reason"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_1, hardware_exit_reason) - 0usize];
 };
+/// KVM_EXIT_FAIL_ENTRY
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_2 {
@@ -2466,6 +2623,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_2::cpu"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_2, cpu) - 8usize];
 };
+/// KVM_EXIT_EXCEPTION
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_3 {
@@ -2483,13 +2641,16 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_3::error_code"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_3, error_code) - 4usize];
 };
+/// KVM_EXIT_IO
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_4 {
     pub direction: __u8,
+    /// bytes
     pub size: __u8,
     pub port: __u16,
     pub count: __u32,
+    /// relative to kvm_run start
     pub data_offset: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2509,6 +2670,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_4::data_offset"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_4, data_offset) - 8usize];
 };
+/// KVM_EXIT_DEBUG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_5 {
@@ -2523,6 +2685,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_5::arch"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_5, arch) - 0usize];
 };
+/// KVM_EXIT_MMIO
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_6 {
@@ -2546,6 +2709,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_6::is_write"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_6, is_write) - 20usize];
 };
+/// KVM_EXIT_LOONGARCH_IOCSR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_7 {
@@ -2569,6 +2733,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_7::is_write"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_7, is_write) - 20usize];
 };
+/// KVM_EXIT_HYPERCALL
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_8 {
@@ -2639,6 +2804,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_8 {
         )
     }
 }
+/// KVM_EXIT_TPR_ACCESS
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_9 {
@@ -2659,6 +2825,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_9::pad"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_9, pad) - 12usize];
 };
+/// KVM_EXIT_S390_SIEIC
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_10 {
@@ -2679,6 +2846,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_10::ipb"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_10, ipb) - 4usize];
 };
+/// KVM_EXIT_S390_UCONTROL
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_11 {
@@ -2696,6 +2864,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_11::pgm_code"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_11, pgm_code) - 8usize];
 };
+/// KVM_EXIT_DCR (deprecated)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_12 {
@@ -2716,10 +2885,12 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_12::is_write"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_12, is_write) - 8usize];
 };
+/// KVM_EXIT_INTERNAL_ERROR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_13 {
     pub suberror: __u32,
+    /// Available with KVM_CAP_INTERNAL_ERROR_DATA:
     pub ndata: __u32,
     pub data: [__u64; 16usize],
 }
@@ -2736,6 +2907,21 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_13::data"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_13, data) - 8usize];
 };
+/// KVM_INTERNAL_ERROR_EMULATION
+///
+/// "struct emulation_failure" is an overlay of "struct internal"
+/// that is used for the KVM_INTERNAL_ERROR_EMULATION sub-type of
+/// KVM_EXIT_INTERNAL_ERROR.  Note, unlike other internal error
+/// sub-types, this struct is ABI!  It also needs to be backwards
+/// compatible with "struct internal".  Take special care that
+/// "ndata" is correct, that new fields are enumerated in "flags",
+/// and that each flag enumerates fields that are 64-bit aligned
+/// and sized (so that ndata+internal.data\[\] is valid/accurate).
+///
+/// Space beyond the defined fields may be used to store arbitrary
+/// debug information relating to the emulation failure. It is
+/// accounted for in "ndata" but the format is unspecified and is
+/// not represented in "flags". Any such information is \*not\* ABI!
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_14 {
@@ -2822,6 +3008,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_14 {
         )
     }
 }
+/// KVM_EXIT_OSI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_15 {
@@ -2836,6 +3023,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_15::gprs"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_15, gprs) - 0usize];
 };
+/// KVM_EXIT_PAPR_HCALL
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_16 {
@@ -2856,6 +3044,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_16::args"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_16, args) - 16usize];
 };
+/// KVM_EXIT_S390_TSCH
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_17 {
@@ -2885,6 +3074,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_17::dequeued"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_17, dequeued) - 16usize];
 };
+/// KVM_EXIT_EPR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_18 {
@@ -2899,6 +3089,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_18::epr"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_18, epr) - 0usize];
 };
+/// KVM_EXIT_SYSTEM_EVENT
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_19 {
@@ -2966,6 +3157,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_19 {
         )
     }
 }
+/// KVM_EXIT_S390_STSI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_20 {
@@ -2995,6 +3187,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_20::sel2"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_20, sel2) - 12usize];
 };
+/// KVM_EXIT_IOAPIC_EOI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_21 {
@@ -3009,6 +3202,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_21::vector"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_21, vector) - 0usize];
 };
+/// KVM_EXIT_ARM_NISV / KVM_EXIT_ARM_LDST64B
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_22 {
@@ -3026,13 +3220,18 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_22::fault_ipa"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_22, fault_ipa) - 8usize];
 };
+/// KVM_EXIT_X86_RDMSR / KVM_EXIT_X86_WRMSR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_23 {
+    /// user -\> kernel
     pub error: __u8,
     pub pad: [__u8; 7usize],
+    /// kernel -\> user
     pub reason: __u32,
+    /// kernel -\> user
     pub index: __u32,
+    /// kernel \<-\> user
     pub data: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3052,6 +3251,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_23::data"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_23, data) - 16usize];
 };
+/// KVM_EXIT_RISCV_SBI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_24 {
@@ -3075,6 +3275,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_24::ret"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_24, ret) - 64usize];
 };
+/// KVM_EXIT_RISCV_CSR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_25 {
@@ -3098,6 +3299,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_25::ret_value"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_25, ret_value) - 24usize];
 };
+/// KVM_EXIT_NOTIFY
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_26 {
@@ -3112,6 +3314,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_26::flags"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_26, flags) - 0usize];
 };
+/// KVM_EXIT_MEMORY_FAULT
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_27 {
@@ -3132,6 +3335,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_27::size"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_27, size) - 16usize];
 };
+/// KVM_EXIT_TDX
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_28 {
@@ -3288,6 +3492,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_28 {
         )
     }
 }
+/// KVM_EXIT_ARM_SEA
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_29 {
@@ -3461,6 +3666,8 @@ impl ::core::fmt::Debug for kvm_run {
         )
     }
 }
+/// for KVM_REGISTER_COALESCED_MMIO / KVM_UNREGISTER_COALESCED_MMIO
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3626,6 +3833,8 @@ impl ::core::fmt::Debug for kvm_coalesced_mmio_ring {
         )
     }
 }
+/// for KVM_TRANSLATE
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3634,7 +3843,9 @@ impl ::core::fmt::Debug for kvm_coalesced_mmio_ring {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_translation {
+    /// in
     pub linear_address: __u64,
+    /// out
     pub physical_address: __u64,
     pub valid: __u8,
     pub writeable: __u8,
@@ -3654,6 +3865,8 @@ const _: () = {
     ["Offset of field: kvm_translation::usermode"][::core::mem::offset_of!(kvm_translation, usermode) - 18usize];
     ["Offset of field: kvm_translation::pad"][::core::mem::offset_of!(kvm_translation, pad) - 19usize];
 };
+/// for KVM_INTERRUPT
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3662,6 +3875,7 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_interrupt {
+    /// in
     pub irq: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3670,6 +3884,8 @@ const _: () = {
     ["Alignment of kvm_interrupt"][::core::mem::align_of::<kvm_interrupt>() - 4usize];
     ["Offset of field: kvm_interrupt::irq"][::core::mem::offset_of!(kvm_interrupt, irq) - 0usize];
 };
+/// for KVM_GET_DIRTY_LOG
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3685,6 +3901,7 @@ pub struct kvm_dirty_log {
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_dirty_log__bindgen_ty_1 {
+    /// one bit per page
     pub dirty_bitmap: *mut crate::ctypes::c_void,
     pub padding2: __u64,
 }
@@ -3736,6 +3953,8 @@ impl ::core::fmt::Debug for kvm_dirty_log {
         )
     }
 }
+/// for KVM_CLEAR_DIRTY_LOG
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3752,6 +3971,7 @@ pub struct kvm_clear_dirty_log {
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_clear_dirty_log__bindgen_ty_1 {
+    /// one bit per page
     pub dirty_bitmap: *mut crate::ctypes::c_void,
     pub padding2: __u64,
 }
@@ -3807,6 +4027,8 @@ impl ::core::fmt::Debug for kvm_clear_dirty_log {
         )
     }
 }
+/// for KVM_SET_SIGNAL_MASK
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3824,6 +4046,8 @@ const _: () = {
     ["Alignment of kvm_signal_mask"][::core::mem::align_of::<kvm_signal_mask>() - 4usize];
     ["Offset of field: kvm_signal_mask::len"][::core::mem::offset_of!(kvm_signal_mask, len) - 0usize];
 };
+/// for KVM_TPR_ACCESS_REPORTING
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3844,6 +4068,8 @@ const _: () = {
     ["Offset of field: kvm_tpr_access_ctl::flags"][::core::mem::offset_of!(kvm_tpr_access_ctl, flags) - 4usize];
     ["Offset of field: kvm_tpr_access_ctl::reserved"][::core::mem::offset_of!(kvm_tpr_access_ctl, reserved) - 8usize];
 };
+/// for KVM_SET_VAPIC_ADDR
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3917,7 +4143,9 @@ pub type _bindgen_ty_1 = crate::ctypes::c_uint;
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_ioeventfd {
     pub datamatch: __u64,
+    /// legal pio/mmio address
     pub addr: __u64,
+    /// 1, 2, 4, or 8 bytes; or 0 to ignore length
     pub len: __u32,
     pub fd: __s32,
     pub flags: __u32,
@@ -3943,6 +4171,8 @@ impl Default for kvm_ioeventfd {
         }
     }
 }
+/// for KVM_ENABLE_CAP
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3951,6 +4181,7 @@ impl Default for kvm_ioeventfd {
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_enable_cap {
+    /// in
     pub cap: __u32,
     pub flags: __u32,
     pub args: [__u64; 4usize],
@@ -4370,6 +4601,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_reg_list {
+    /// number of regs
     pub n: __u64,
     pub reg: __IncompleteArrayField<__u64>,
 }
@@ -4454,8 +4686,11 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_create_device {
+    /// in: KVM_DEV_TYPE_xxx
     pub type_: __u32,
+    /// out: device handle
     pub fd: __u32,
+    /// in: KVM_CREATE_DEVICE_xxx
     pub flags: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4480,9 +4715,13 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_device_attr {
+    /// no flags currently defined
     pub flags: __u32,
+    /// device-defined
     pub group: __u32,
+    /// group-defined
     pub attr: __u64,
+    /// userspace address of attr data
     pub addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4566,6 +4805,10 @@ const _: () = {
     ["Offset of field: kvm_enc_region::addr"][::core::mem::offset_of!(kvm_enc_region, addr) - 0usize];
     ["Offset of field: kvm_enc_region::size"][::core::mem::offset_of!(kvm_enc_region, size) - 8usize];
 };
+/// KVM dirty rings should be mapped at KVM_DIRTY_LOG_PAGE_OFFSET of
+/// per-vcpu mmaped regions as an array of struct kvm_dirty_gfn.  The
+/// size of the gfn buffer is decided by the first argument when
+/// enabling KVM_CAP_DIRTY_LOG_RING.
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_dirty_gfn {
@@ -4581,6 +4824,23 @@ const _: () = {
     ["Offset of field: kvm_dirty_gfn::slot"][::core::mem::offset_of!(kvm_dirty_gfn, slot) - 4usize];
     ["Offset of field: kvm_dirty_gfn::offset"][::core::mem::offset_of!(kvm_dirty_gfn, offset) - 8usize];
 };
+/// struct kvm_stats_header - Header of per vm/vcpu binary statistics data.
+/// @flags: Some extra information for header, always 0 for now.
+/// @name_size: The size in bytes of the memory which contains statistics
+/// name string including trailing '\\0'. The memory is allocated
+/// at the send of statistics descriptor.
+/// @num_desc: The number of statistics the vm or vcpu has.
+/// @id_offset: The offset of the vm/vcpu stats' id string in the file pointed
+/// by vm/vcpu stats fd.
+/// @desc_offset: The offset of the vm/vcpu stats' descriptor block in the file
+/// pointd by vm/vcpu stats fd.
+/// @data_offset: The offset of the vm/vcpu stats' data block in the file
+/// pointed by vm/vcpu stats fd.
+///
+/// This is the header userspace needs to read from stats fd before any other
+/// readings. It is used by userspace to discover all the information about the
+/// vm/vcpu's binary statistics.
+/// Userspace reads this header from the start of the vm/vcpu's stats fd.
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_stats_header {
@@ -4604,6 +4864,19 @@ const _: () = {
     ["Offset of field: kvm_stats_header::data_offset"]
         [::core::mem::offset_of!(kvm_stats_header, data_offset) - 20usize];
 };
+/// ```text
+/// struct kvm_stats_desc - Descriptor of a KVM statistics.
+/// @flags: Annotations of the stats, like type, unit, etc.
+/// @exponent: Used together with @flags to determine the unit.
+/// @size: The number of data items for this stats.
+///        Every data item is of type __u64.
+/// @offset: The offset of the stats to the start of stat structure in
+///          structure kvm or kvm_vcpu.
+/// @bucket_size: A parameter value used for histogram stats. It is only used
+/// 	for linear histogram stats, specifying the size of the bucket;
+/// @name: The name string for the stats. Its size is indicated by the
+///        &kvm_stats_header->name_size.
+/// ```
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct kvm_stats_desc {

@@ -6,6 +6,8 @@
 
 /// `KVM_GET_API_VERSION`: `_IO(KVMIO, 0x00)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// ioctls for /dev/kvm fds:
+///
 /// Direction: no argument (`_IO`).
 ///
 /// This identifies the API version as the stable kvm API. It is not expected that this number will change.  However, Linux 2.6.20 and 2.6.21 report earlier versions; these are not documented and not supported.  Applications should refuse to run if KVM_GET_API_VERSION returns a value other than 12.  If this check passes, all ioctls described as 'basic' will be available.
@@ -19,6 +21,8 @@
 /// The kernel's KVM API document: [4.1 KVM_GET_API_VERSION](https://docs.kernel.org/virt/kvm/api.html#kvm-get-api-version) (the published page follows the newest kernel).
 pub const KVM_GET_API_VERSION: crate::ctypes::c_ulong = 44544;
 /// `KVM_CREATE_VM`: `_IO(KVMIO, 0x01)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// returns a VM fd
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -40,6 +44,9 @@ pub const KVM_CREATE_VM: crate::ctypes::c_ulong = 44545;
 pub const KVM_S390_ENABLE_SIE: crate::ctypes::c_ulong = 44550;
 /// `KVM_CHECK_EXTENSION`: `_IO(KVMIO, 0x03)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Check if a kvm extension is available.  Argument is extension number,
+/// return is 1 (yes) or 0 (no, sorry).
+///
 /// Direction: no argument (`_IO`).
 ///
 /// The API allows the application to query about extensions to the core kvm API.  Userspace passes an extension identifier (an integer) and receives an integer that describes the extension availability. Generally 0 means no and 1 means yes, but some extensions may report additional information in the integer return value.
@@ -54,6 +61,10 @@ pub const KVM_S390_ENABLE_SIE: crate::ctypes::c_ulong = 44550;
 pub const KVM_CHECK_EXTENSION: crate::ctypes::c_ulong = 44547;
 /// `KVM_GET_VCPU_MMAP_SIZE`: `_IO(KVMIO, 0x04)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Get size for mmap(vcpu_fd)
+///
+/// in bytes
+///
 /// Direction: no argument (`_IO`).
 ///
 /// The KVM_RUN ioctl (cf.) communicates with userspace via a shared memory region.  This ioctl returns the size of that region.  See the KVM_RUN documentation for details.
@@ -67,6 +78,9 @@ pub const KVM_CHECK_EXTENSION: crate::ctypes::c_ulong = 44547;
 /// The kernel's KVM API document: [4.5 KVM_GET_VCPU_MMAP_SIZE](https://docs.kernel.org/virt/kvm/api.html#kvm-get-vcpu-mmap-size) (the published page follows the newest kernel).
 pub const KVM_GET_VCPU_MMAP_SIZE: crate::ctypes::c_ulong = 44548;
 /// `KVM_CREATE_VCPU`: `_IO(KVMIO, 0x41)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// KVM_CREATE_VCPU receives as a parameter the vcpu slot, and returns
+/// a vcpu fd.
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -101,6 +115,8 @@ pub const KVM_GET_DIRTY_LOG: crate::ctypes::c_ulong = 1074835010;
 /// The kernel's KVM API document has no section for it.
 pub const KVM_SET_NR_MMU_PAGES: crate::ctypes::c_ulong = 44612;
 /// `KVM_GET_NR_MMU_PAGES`: `_IO(KVMIO, 0x45)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// deprecated
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -191,6 +207,8 @@ pub const KVM_S390_VCPU_FAULT: crate::ctypes::c_ulong = 1074310738;
 /// The kernel's KVM API document: [4.144 KVM_S390_KEYOP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-keyop) (the published page follows the newest kernel).
 pub const KVM_S390_KEYOP: crate::ctypes::c_ulong = 3222318675;
 /// `KVM_CREATE_IRQCHIP`: `_IO(KVMIO, 0x60)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// Device model IOC
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -400,6 +418,9 @@ pub const KVM_SET_CLOCK: crate::ctypes::c_ulong = 1076932219;
 pub const KVM_GET_CLOCK: crate::ctypes::c_ulong = 2150674044;
 /// `KVM_SET_TSC_KHZ`: `_IO(KVMIO, 0xa2)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Available with KVM_CAP_TSC_CONTROL for a vCPU, or with
+/// KVM_CAP_VM_TSC_CONTROL to set defaults for a VM
+///
 /// Direction: no argument (`_IO`).
 ///
 /// Specifies the tsc frequency for the virtual machine. The unit of the frequency is KHz.
@@ -428,6 +449,8 @@ pub const KVM_SET_TSC_KHZ: crate::ctypes::c_ulong = 44706;
 pub const KVM_GET_TSC_KHZ: crate::ctypes::c_ulong = 44707;
 /// `KVM_SIGNAL_MSI`: `_IOW(KVMIO, 0xa5, struct kvm_msi)`, from `linux/kvm.h`. Argument: [`kvm_msi`](crate::bindings::kvm_msi); the kernel reads it (write).
 ///
+/// Available with KVM_CAP_SIGNAL_MSI
+///
 /// Direction: write (`_IOW`).
 ///
 /// Directly inject a MSI message. Only valid with in-kernel irqchip that handles MSI messages.
@@ -442,6 +465,8 @@ pub const KVM_GET_TSC_KHZ: crate::ctypes::c_ulong = 44707;
 pub const KVM_SIGNAL_MSI: crate::ctypes::c_ulong = 1075883685;
 /// `KVM_PPC_ALLOCATE_HTAB`: `_IOWR(KVMIO, 0xa7, __u32)`, from `linux/kvm.h`. Argument: [`__u32`](crate::bindings::__u32); the kernel reads and writes it.
 ///
+/// Available with KVM_CAP_PPC_ALLOC_HTAB
+///
 /// Direction: read and write (`_IOWR`).
 ///
 /// This requests the host kernel to allocate an MMU hash table for a guest using the PAPR paravirtualization interface.  This only does anything if the kernel is configured to use the Book 3S HV style of virtualization.  Otherwise the capability doesn't exist and the ioctl returns an ENOTTY error.  The rest of this description assumes Book 3S HV.
@@ -455,6 +480,8 @@ pub const KVM_SIGNAL_MSI: crate::ctypes::c_ulong = 1075883685;
 /// The kernel's KVM API document: [4.76 KVM_PPC_ALLOCATE_HTAB](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-allocate-htab) (the published page follows the newest kernel).
 pub const KVM_PPC_ALLOCATE_HTAB: crate::ctypes::c_ulong = 3221532327;
 /// `KVM_ARM_SET_DEVICE_ADDR`: `_IOW(KVMIO, 0xab, struct kvm_arm_device_addr)`, from `linux/kvm.h`. Argument: [`kvm_arm_device_addr`](crate::bindings::kvm_arm_device_addr); the kernel reads it (write).
+///
+/// Available with KVM_CAP_ARM_SET_DEVICE_ADDR
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -484,6 +511,8 @@ pub const KVM_ARM_SET_DEVICE_ADDR: crate::ctypes::c_ulong = 1074835115;
 pub const KVM_PPC_SVM_OFF: crate::ctypes::c_ulong = 44723;
 /// `KVM_PPC_GET_COMPAT_CAPS`: `_IO(KVMIO, 0xb8)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Available with KVM_CAP_PPC_COMPAT_CAPS
+///
 /// Direction: no argument (`_IO`).
 ///
 /// IBM POWER system server-based processors provide a compatibility mode feature where an Nth generation processor can operate in modes consistent with earlier generations such as (N-1) and (N-2).
@@ -498,6 +527,8 @@ pub const KVM_PPC_SVM_OFF: crate::ctypes::c_ulong = 44723;
 pub const KVM_PPC_GET_COMPAT_CAPS: crate::ctypes::c_ulong = 44728;
 /// `KVM_CREATE_DEVICE`: `_IOWR(KVMIO, 0xe0, struct kvm_create_device)`, from `linux/kvm.h`. Argument: [`kvm_create_device`](crate::bindings::kvm_create_device); the kernel reads and writes it.
 ///
+/// ioctl for vm fd
+///
 /// Direction: read and write (`_IOWR`).
 ///
 /// Creates an emulated device in the kernel.  The file descriptor returned in fd can be used with KVM_SET/GET/HAS_DEVICE_ATTR.
@@ -511,6 +542,8 @@ pub const KVM_PPC_GET_COMPAT_CAPS: crate::ctypes::c_ulong = 44728;
 /// The kernel's KVM API document: [4.79 KVM_CREATE_DEVICE](https://docs.kernel.org/virt/kvm/api.html#kvm-create-device) (the published page follows the newest kernel).
 pub const KVM_CREATE_DEVICE: crate::ctypes::c_ulong = 3222056672;
 /// `KVM_SET_DEVICE_ATTR`: `_IOW(KVMIO, 0xe1, struct kvm_device_attr)`, from `linux/kvm.h`. Argument: [`kvm_device_attr`](crate::bindings::kvm_device_attr); the kernel reads it (write).
+///
+/// ioctls for fds returned by KVM_CREATE_DEVICE
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -552,6 +585,8 @@ pub const KVM_GET_DEVICE_ATTR: crate::ctypes::c_ulong = 1075359458;
 /// The kernel's KVM API document: [4.81 KVM_HAS_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-has-device-attr) (the published page follows the newest kernel).
 pub const KVM_HAS_DEVICE_ATTR: crate::ctypes::c_ulong = 1075359459;
 /// `KVM_RUN`: `_IO(KVMIO, 0x80)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// ioctls for vcpu fds
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -693,11 +728,15 @@ pub const KVM_GET_FPU: crate::ctypes::c_ulong = 2147528332;
 pub const KVM_SET_FPU: crate::ctypes::c_ulong = 1073786509;
 /// `KVM_TPR_ACCESS_REPORTING`: `_IOWR(KVMIO, 0x92, struct kvm_tpr_access_ctl)`, from `linux/kvm.h`. Argument: [`kvm_tpr_access_ctl`](crate::bindings::kvm_tpr_access_ctl); the kernel reads and writes it.
 ///
+/// Available with KVM_CAP_VAPIC
+///
 /// Direction: read and write (`_IOWR`).
 ///
 /// The kernel's KVM API document has no section for it.
 pub const KVM_TPR_ACCESS_REPORTING: crate::ctypes::c_ulong = 3223891602;
 /// `KVM_SET_VAPIC_ADDR`: `_IOW(KVMIO, 0x93, struct kvm_vapic_addr)`, from `linux/kvm.h`. Argument: [`kvm_vapic_addr`](crate::bindings::kvm_vapic_addr); the kernel reads it (write).
+///
+/// Available with KVM_CAP_VAPIC
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -710,6 +749,8 @@ pub const KVM_SET_VAPIC_ADDR: crate::ctypes::c_ulong = 1074310803;
 /// The kernel's KVM API document has no section for it.
 pub const KVM_S390_STORE_STATUS: crate::ctypes::c_ulong = 1074310805;
 /// `KVM_S390_INITIAL_RESET`: `_IO(KVMIO, 0x97)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// initial reset for s390
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -753,6 +794,8 @@ pub const KVM_GET_MP_STATE: crate::ctypes::c_ulong = 2147790488;
 pub const KVM_SET_MP_STATE: crate::ctypes::c_ulong = 1074048665;
 /// `KVM_NMI`: `_IO(KVMIO, 0x9a)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Available with KVM_CAP_USER_NMI
+///
 /// Direction: no argument (`_IO`).
 ///
 /// Queues an NMI on the thread's vcpu.  Note this is well defined only when KVM_CREATE_IRQCHIP has not been called, since this is an interface between the virtual cpu core and virtual local APIC.  After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the kernel.
@@ -767,6 +810,8 @@ pub const KVM_SET_MP_STATE: crate::ctypes::c_ulong = 1074048665;
 pub const KVM_NMI: crate::ctypes::c_ulong = 44698;
 /// `KVM_SET_GUEST_DEBUG`: `_IOW(KVMIO, 0x9b, struct kvm_guest_debug)`, from `linux/kvm.h`. Argument: [`kvm_guest_debug`](crate::bindings::kvm_guest_debug); the kernel reads it (write).
 ///
+/// Available with KVM_CAP_SET_GUEST_DEBUG
+///
 /// Direction: write (`_IOW`).
 ///
 /// Set up the processor specific debug registers and configure vcpu for handling guest debug events. There are two parts to the structure, the first a control bitfield indicates the type of debug events to handle when running. Common control bits are:
@@ -780,6 +825,8 @@ pub const KVM_NMI: crate::ctypes::c_ulong = 44698;
 /// The kernel's KVM API document: [4.87 KVM_SET_GUEST_DEBUG](https://docs.kernel.org/virt/kvm/api.html#kvm-set-guest-debug) (the published page follows the newest kernel).
 pub const KVM_SET_GUEST_DEBUG: crate::ctypes::c_ulong = 1074310811;
 /// `KVM_X86_SETUP_MCE`: `_IOW(KVMIO, 0x9c, __u64)`, from `linux/kvm.h`. Argument: [`__u64`](crate::bindings::__u64); the kernel reads it (write).
+///
+/// MCE for x86
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -809,6 +856,9 @@ pub const KVM_X86_SETUP_MCE: crate::ctypes::c_ulong = 1074310812;
 pub const KVM_X86_GET_MCE_CAP_SUPPORTED: crate::ctypes::c_ulong = 2148052637;
 /// `KVM_ENABLE_CAP`: `_IOW(KVMIO, 0xa3, struct kvm_enable_cap)`, from `linux/kvm.h`. Argument: [`kvm_enable_cap`](crate::bindings::kvm_enable_cap); the kernel reads it (write).
 ///
+/// vcpu version available with KVM_CAP_ENABLE_CAP
+/// vm version available with KVM_CAP_ENABLE_CAP_VM
+///
 /// Direction: write (`_IOW`).
 ///
 /// :Capability: KVM_CAP_ENABLE_CAP_VM :Architectures: all :Type: vm ioctl :Parameters: struct kvm_enable_cap (in) :Returns: 0 on success; -1 on error
@@ -823,6 +873,8 @@ pub const KVM_X86_GET_MCE_CAP_SUPPORTED: crate::ctypes::c_ulong = 2148052637;
 pub const KVM_ENABLE_CAP: crate::ctypes::c_ulong = 1080602275;
 /// `KVM_DIRTY_TLB`: `_IOW(KVMIO, 0xaa, struct kvm_dirty_tlb)`, from `linux/kvm.h`. Argument: [`kvm_dirty_tlb`](crate::bindings::kvm_dirty_tlb); the kernel reads it (write).
 ///
+/// Available with KVM_CAP_SW_TLB
+///
 /// Direction: write (`_IOW`).
 ///
 /// This must be called whenever userspace has changed an entry in the shared TLB, prior to calling KVM_RUN on the associated vcpu.
@@ -836,6 +888,8 @@ pub const KVM_ENABLE_CAP: crate::ctypes::c_ulong = 1080602275;
 /// The kernel's KVM API document: [4.60 KVM_DIRTY_TLB](https://docs.kernel.org/virt/kvm/api.html#kvm-dirty-tlb) (the published page follows the newest kernel).
 pub const KVM_DIRTY_TLB: crate::ctypes::c_ulong = 1074835114;
 /// `KVM_GET_ONE_REG`: `_IOW(KVMIO, 0xab, struct kvm_one_reg)`, from `linux/kvm.h`. Argument: [`kvm_one_reg`](crate::bindings::kvm_one_reg); the kernel reads it (write).
+///
+/// Available with KVM_CAP_ONE_REG
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -865,6 +919,8 @@ pub const KVM_GET_ONE_REG: crate::ctypes::c_ulong = 1074835115;
 pub const KVM_SET_ONE_REG: crate::ctypes::c_ulong = 1074835116;
 /// `KVM_KVMCLOCK_CTRL`: `_IO(KVMIO, 0xad)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// VM is being stopped by host
+///
 /// Direction: no argument (`_IO`).
 ///
 /// This ioctl sets a flag accessible to the guest indicating that the specified vCPU has been paused by the host userspace.
@@ -893,6 +949,8 @@ pub const KVM_KVMCLOCK_CTRL: crate::ctypes::c_ulong = 44717;
 pub const KVM_GET_REG_LIST: crate::ctypes::c_ulong = 3221794480;
 /// `KVM_SMI`: `_IO(KVMIO, 0xb7)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Available with KVM_CAP_X86_SMM
+///
 /// Direction: no argument (`_IO`).
 ///
 /// Queues an SMI on the thread's vcpu.
@@ -906,6 +964,8 @@ pub const KVM_GET_REG_LIST: crate::ctypes::c_ulong = 3221794480;
 /// The kernel's KVM API document: [4.96 KVM_SMI](https://docs.kernel.org/virt/kvm/api.html#kvm-smi) (the published page follows the newest kernel).
 pub const KVM_SMI: crate::ctypes::c_ulong = 44727;
 /// `KVM_MEMORY_ENCRYPT_OP`: `_IOWR(KVMIO, 0xba, unsigned long)`, from `linux/kvm.h`. Argument: `unsigned long`; the kernel reads and writes it.
+///
+/// Memory Encryption Commands
 ///
 /// Direction: read and write (`_IOWR`).
 ///
@@ -949,6 +1009,8 @@ pub const KVM_MEMORY_ENCRYPT_REG_REGION: crate::ctypes::c_ulong = 2148576955;
 pub const KVM_MEMORY_ENCRYPT_UNREG_REGION: crate::ctypes::c_ulong = 2148576956;
 /// `KVM_CLEAR_DIRTY_LOG`: `_IOWR(KVMIO, 0xc0, struct kvm_clear_dirty_log)`, from `linux/kvm.h`. Argument: [`kvm_clear_dirty_log`](crate::bindings::kvm_clear_dirty_log); the kernel reads and writes it.
 ///
+/// Available with KVM_CAP_MANUAL_DIRTY_LOG_PROTECT_2
+///
 /// Direction: read and write (`_IOWR`).
 ///
 /// The ioctl clears the dirty status of pages in a memory slot, according to the bitmap that is passed in struct kvm_clear_dirty_log's dirty_bitmap field.  Bit 0 of the bitmap corresponds to page "first_page" in the memory slot, and num_pages is the size in bits of the input bitmap. first_page must be a multiple of 64; num_pages must also be a multiple of 64 unless first_page + num_pages is the size of the memory slot.  For each bit that is set in the input bitmap, the corresponding page is marked "clean" in KVM's dirty bitmap, and dirty tracking is re-enabled for that page (for example via write-protection, or by clearing the dirty bit in a page table entry).
@@ -963,6 +1025,8 @@ pub const KVM_MEMORY_ENCRYPT_UNREG_REGION: crate::ctypes::c_ulong = 2148576956;
 pub const KVM_CLEAR_DIRTY_LOG: crate::ctypes::c_ulong = 3222843072;
 /// `KVM_ARM_VCPU_FINALIZE`: `_IOW(KVMIO, 0xc2, int)`, from `linux/kvm.h`. Argument: `int`; the kernel reads it (write).
 ///
+/// Available with KVM_CAP_ARM_SVE
+///
 /// Direction: write (`_IOW`).
 ///
 /// Finalizes the configuration of the specified vcpu feature.
@@ -975,6 +1039,8 @@ pub const KVM_CLEAR_DIRTY_LOG: crate::ctypes::c_ulong = 3222843072;
 /// The kernel's KVM API document: [4.119 KVM_ARM_VCPU_FINALIZE](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-vcpu-finalize) (the published page follows the newest kernel).
 pub const KVM_ARM_VCPU_FINALIZE: crate::ctypes::c_ulong = 1074048706;
 /// `KVM_S390_NORMAL_RESET`: `_IO(KVMIO, 0xc3)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// Available with  KVM_CAP_S390_VCPU_RESETS
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -1004,11 +1070,15 @@ pub const KVM_S390_NORMAL_RESET: crate::ctypes::c_ulong = 44739;
 pub const KVM_S390_CLEAR_RESET: crate::ctypes::c_ulong = 44740;
 /// `KVM_RESET_DIRTY_RINGS`: `_IO(KVMIO, 0xc7)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Available with KVM_CAP_DIRTY_LOG_RING
+///
 /// Direction: no argument (`_IO`).
 ///
 /// The kernel's KVM API document has no section for it.
 pub const KVM_RESET_DIRTY_RINGS: crate::ctypes::c_ulong = 44743;
 /// `KVM_XEN_HVM_EVTCHN_SEND`: `_IOW(KVMIO, 0xd0, struct kvm_irq_routing_xen_evtchn)`, from `linux/kvm.h`. Argument: [`kvm_irq_routing_xen_evtchn`](crate::bindings::kvm_irq_routing_xen_evtchn); the kernel reads it (write).
+///
+/// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_EVTCHN_SEND
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -1037,6 +1107,8 @@ pub const KVM_XEN_HVM_EVTCHN_SEND: crate::ctypes::c_ulong = 1074573008;
 /// The kernel's KVM API document: [4.133 KVM_GET_STATS_FD](https://docs.kernel.org/virt/kvm/api.html#kvm-get-stats-fd) (the published page follows the newest kernel).
 pub const KVM_GET_STATS_FD: crate::ctypes::c_ulong = 44750;
 /// `KVM_SET_MEMORY_ATTRIBUTES`: `_IOW(KVMIO, 0xd2, struct kvm_memory_attributes)`, from `linux/kvm.h`. Argument: [`kvm_memory_attributes`](crate::bindings::kvm_memory_attributes); the kernel reads it (write).
+///
+/// Available with KVM_CAP_MEMORY_ATTRIBUTES
 ///
 /// Direction: write (`_IOW`).
 ///

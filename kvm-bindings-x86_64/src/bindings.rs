@@ -53,6 +53,7 @@ pub const CP_VECTOR: u32 = 21;
 pub const HV_VECTOR: u32 = 28;
 pub const VC_VECTOR: u32 = 29;
 pub const SX_VECTOR: u32 = 30;
+/// Architectural interrupt line count.
 pub const KVM_NR_INTERRUPTS: u32 = 256;
 pub const KVM_IOAPIC_NUM_PINS: u32 = 24;
 pub const KVM_IRQCHIP_PIC_MASTER: u32 = 0;
@@ -62,8 +63,10 @@ pub const KVM_NR_IRQCHIPS: u32 = 3;
 pub const KVM_RUN_X86_SMM: u32 = 1;
 pub const KVM_RUN_X86_BUS_LOCK: u32 = 2;
 pub const KVM_RUN_X86_GUEST_MODE: u32 = 4;
+/// for KVM_GET_LAPIC and KVM_SET_LAPIC
 pub const KVM_APIC_REG_SIZE: u32 = 1024;
 pub const KVM_SREGS2_FLAGS_PDPTRS_VALID: u32 = 1;
+/// Maximum size of any access bitmap in bytes
 pub const KVM_MSR_FILTER_MAX_BITMAP_SIZE: u32 = 1536;
 pub const KVM_MSR_FILTER_READ: u32 = 1;
 pub const KVM_MSR_FILTER_WRITE: u32 = 2;
@@ -82,17 +85,20 @@ pub const KVM_GUESTDBG_INJECT_BP: u32 = 524288;
 pub const KVM_GUESTDBG_BLOCKIRQ: u32 = 1048576;
 pub const KVM_PIT_FLAGS_HPET_LEGACY: u32 = 1;
 pub const KVM_PIT_FLAGS_SPEAKER_DATA_ON: u32 = 2;
+/// When set in flags, include corresponding fields on KVM_SET_VCPU_EVENTS
 pub const KVM_VCPUEVENT_VALID_NMI_PENDING: u32 = 1;
 pub const KVM_VCPUEVENT_VALID_SIPI_VECTOR: u32 = 2;
 pub const KVM_VCPUEVENT_VALID_SHADOW: u32 = 4;
 pub const KVM_VCPUEVENT_VALID_SMM: u32 = 8;
 pub const KVM_VCPUEVENT_VALID_PAYLOAD: u32 = 16;
 pub const KVM_VCPUEVENT_VALID_TRIPLE_FAULT: u32 = 32;
+/// Interrupt shadow states
 pub const KVM_X86_SHADOW_INT_MOV_SS: u32 = 1;
 pub const KVM_X86_SHADOW_INT_STI: u32 = 2;
 pub const KVM_MAX_XCRS: u32 = 16;
 pub const KVM_X86_REG_TYPE_MSR: u32 = 2;
 pub const KVM_X86_REG_TYPE_KVM: u32 = 3;
+/// KVM-defined registers starting from 0
 pub const KVM_REG_GUEST_SSP: u32 = 0;
 pub const KVM_SYNC_X86_REGS: u32 = 1;
 pub const KVM_SYNC_X86_SREGS: u32 = 2;
@@ -122,8 +128,10 @@ pub const KVM_STATE_NESTED_SMM_VMXON: u32 = 2;
 pub const KVM_STATE_NESTED_VMX_VMCS_SIZE: u32 = 4096;
 pub const KVM_STATE_NESTED_SVM_VMCB_SIZE: u32 = 4096;
 pub const KVM_STATE_VMX_PREEMPTION_TIMER_DEADLINE: u32 = 1;
+/// vendor-independent attributes for system fd (group 0)
 pub const KVM_X86_GRP_SYSTEM: u32 = 0;
 pub const KVM_X86_XCOMP_GUEST_SUPP: u32 = 0;
+/// vendor-specific groups and attributes for system fd
 pub const KVM_X86_GRP_SEV: u32 = 1;
 pub const KVM_X86_SEV_VMSA_FEATURES: u32 = 0;
 pub const KVM_X86_SNP_POLICY_BITS: u32 = 1;
@@ -132,6 +140,7 @@ pub const KVM_PMU_EVENT_ALLOW: u32 = 0;
 pub const KVM_PMU_EVENT_DENY: u32 = 1;
 pub const KVM_PMU_EVENT_FLAG_MASKED_EVENTS: u32 = 1;
 pub const KVM_PMU_EVENT_FLAGS_VALID_MASK: u32 = 1;
+/// for KVM_CAP_XEN_HVM
 pub const KVM_XEN_HVM_CONFIG_HYPERCALL_MSR: u32 = 1;
 pub const KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL: u32 = 2;
 pub const KVM_XEN_HVM_CONFIG_SHARED_INFO: u32 = 4;
@@ -147,24 +156,32 @@ pub const KVM_XEN_INVALID_GFN: u64 = 18446744073709551615;
 pub const KVM_XEN_EVTCHN_DEASSIGN: u32 = 1;
 pub const KVM_XEN_EVTCHN_UPDATE: u32 = 2;
 pub const KVM_XEN_EVTCHN_RESET: u32 = 4;
+/// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_SHARED_INFO
 pub const KVM_XEN_ATTR_TYPE_LONG_MODE: u32 = 0;
 pub const KVM_XEN_ATTR_TYPE_SHARED_INFO: u32 = 1;
 pub const KVM_XEN_ATTR_TYPE_UPCALL_VECTOR: u32 = 2;
+/// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_EVTCHN_SEND
 pub const KVM_XEN_ATTR_TYPE_EVTCHN: u32 = 3;
 pub const KVM_XEN_ATTR_TYPE_XEN_VERSION: u32 = 4;
+/// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_RUNSTATE_UPDATE_FLAG
 pub const KVM_XEN_ATTR_TYPE_RUNSTATE_UPDATE_FLAG: u32 = 5;
+/// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_SHARED_INFO_HVA
 pub const KVM_XEN_ATTR_TYPE_SHARED_INFO_HVA: u32 = 6;
 pub const KVM_XEN_INVALID_GPA: u64 = 18446744073709551615;
+/// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_SHARED_INFO
 pub const KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO: u32 = 0;
 pub const KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO: u32 = 1;
 pub const KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_ADDR: u32 = 2;
 pub const KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_CURRENT: u32 = 3;
 pub const KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_DATA: u32 = 4;
 pub const KVM_XEN_VCPU_ATTR_TYPE_RUNSTATE_ADJUST: u32 = 5;
+/// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_EVTCHN_SEND
 pub const KVM_XEN_VCPU_ATTR_TYPE_VCPU_ID: u32 = 6;
 pub const KVM_XEN_VCPU_ATTR_TYPE_TIMER: u32 = 7;
 pub const KVM_XEN_VCPU_ATTR_TYPE_UPCALL_VECTOR: u32 = 8;
+/// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_SHARED_INFO_HVA
 pub const KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO_HVA: u32 = 9;
+/// Kept in sync with firmware values for simplicity.
 pub const KVM_SEV_PAGE_TYPE_INVALID: u32 = 0;
 pub const KVM_SEV_SNP_PAGE_TYPE_NORMAL: u32 = 1;
 pub const KVM_SEV_SNP_PAGE_TYPE_ZERO: u32 = 3;
@@ -185,8 +202,13 @@ pub const KVM_PMU_MASKED_ENTRY_UMASK_MASK: u64 = 18374686479671623680;
 pub const KVM_PMU_MASKED_ENTRY_UMASK_MATCH: u32 = 65280;
 pub const KVM_PMU_MASKED_ENTRY_EXCLUDE: u64 = 36028797018963968;
 pub const KVM_PMU_MASKED_ENTRY_UMASK_MASK_SHIFT: u32 = 56;
+/// for KVM_{GET,SET,HAS}\_DEVICE_ATTR
+///
+/// control group for the timestamp counter (TSC)
 pub const KVM_VCPU_TSC_CTRL: u32 = 0;
+/// attribute for the TSC offset
 pub const KVM_VCPU_TSC_OFFSET: u32 = 0;
+/// x86-specific KVM_EXIT_HYPERCALL flags.
 pub const KVM_EXIT_HYPERCALL_LONG_MODE: u32 = 1;
 pub const KVM_X86_DEFAULT_VM: u32 = 0;
 pub const KVM_X86_SW_PROTECTED_VM: u32 = 1;
@@ -196,6 +218,9 @@ pub const KVM_X86_SNP_VM: u32 = 4;
 pub const KVM_X86_TDX_VM: u32 = 5;
 pub const KVM_TDX_MEASURE_MEMORY_REGION: u32 = 1;
 pub const KVM_API_VERSION: u32 = 12;
+/// The bit 0 \~ bit 15 of kvm_userspace_memory_region::flags are visible for
+/// userspace, other bits are reserved for kvm internal use which are defined
+/// in include/linux/kvm_host.h.
 pub const KVM_MEM_LOG_DIRTY_PAGES: u32 = 1;
 pub const KVM_MEM_READONLY: u32 = 2;
 pub const KVM_MEM_GUEST_MEMFD: u32 = 4;
@@ -221,6 +246,7 @@ pub const KVM_EXIT_SET_TPR: u32 = 11;
 pub const KVM_EXIT_TPR_ACCESS: u32 = 12;
 pub const KVM_EXIT_S390_SIEIC: u32 = 13;
 pub const KVM_EXIT_S390_RESET: u32 = 14;
+/// deprecated
 pub const KVM_EXIT_DCR: u32 = 15;
 pub const KVM_EXIT_NMI: u32 = 16;
 pub const KVM_EXIT_INTERNAL_ERROR: u32 = 17;
@@ -250,10 +276,15 @@ pub const KVM_EXIT_TDX: u32 = 40;
 pub const KVM_EXIT_ARM_SEA: u32 = 41;
 pub const KVM_EXIT_ARM_LDST64B: u32 = 42;
 pub const KVM_EXIT_SNP_REQ_CERTS: u32 = 43;
+/// Emulate instruction failed.
 pub const KVM_INTERNAL_ERROR_EMULATION: u32 = 1;
+/// Encounter unexpected simultaneous exceptions.
 pub const KVM_INTERNAL_ERROR_SIMUL_EX: u32 = 2;
+/// Encounter unexpected vm-exit due to delivery event.
 pub const KVM_INTERNAL_ERROR_DELIVERY_EV: u32 = 3;
+/// Encounter unexpected vm-exit reason
 pub const KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON: u32 = 4;
+/// Flags that describe what fields in emulation_failure hold valid data.
 pub const KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES: u32 = 1;
 pub const KVM_EXIT_IO_IN: u32 = 0;
 pub const KVM_EXIT_IO_OUT: u32 = 1;
@@ -271,7 +302,10 @@ pub const KVM_MSR_EXIT_REASON_VALID_MASK: u32 = 7;
 pub const KVM_NOTIFY_CONTEXT_INVALID: u32 = 1;
 pub const KVM_MEMORY_EXIT_FLAG_PRIVATE: u32 = 8;
 pub const KVM_EXIT_ARM_SEA_FLAG_GPA_VALID: u32 = 1;
+/// 2048 is the size of the char array used to bound/pad the size
+/// of the union that holds sync regs.
 pub const SYNC_REGS_SIZE_BYTES: u32 = 2048;
+/// not all states are valid on all architectures
 pub const KVM_MP_STATE_RUNNABLE: u32 = 0;
 pub const KVM_MP_STATE_UNINITIALIZED: u32 = 1;
 pub const KVM_MP_STATE_INIT_RECEIVED: u32 = 2;
@@ -296,16 +330,24 @@ pub const KVM_X86_DISABLE_EXITS_PAUSE: u32 = 4;
 pub const KVM_X86_DISABLE_EXITS_CSTATE: u32 = 8;
 pub const KVM_X86_DISABLE_EXITS_APERFMPERF: u32 = 16;
 pub const KVMIO: u32 = 174;
+/// machine type bits, to be used as argument to KVM_CREATE_VM
 pub const KVM_VM_S390_UCONTROL: u32 = 1;
+/// on ppc, 0 indicate default, 1 should force HV and 2 PR
 pub const KVM_VM_PPC_HV: u32 = 1;
 pub const KVM_VM_PPC_PR: u32 = 2;
+/// on MIPS, 0 indicates auto, 1 forces VZ ASE, 2 forces trap \& emulate
 pub const KVM_VM_MIPS_AUTO: u32 = 0;
 pub const KVM_VM_MIPS_VZ: u32 = 1;
 pub const KVM_VM_MIPS_TE: u32 = 2;
 pub const KVM_S390_SIE_PAGE_OFFSET: u32 = 1;
+/// On arm64, machine type can be used to request the physical
+/// address size for the VM. Bits\[7-0\] are reserved for the guest
+/// PA size shift (i.e, log2(PA_Size)). For backward compatibility,
+/// value 0 implies the default IPA size, 40bits.
 pub const KVM_VM_TYPE_ARM_IPA_SIZE_MASK: u32 = 255;
 pub const KVM_VM_TYPE_ARM_PROTECTED: u32 = 2147483648;
 pub const KVM_VM_TYPE_ARM_MASK: u32 = 2147483903;
+/// Extension capability list.
 pub const KVM_CAP_IRQCHIP: u32 = 0;
 pub const KVM_CAP_HLT: u32 = 1;
 pub const KVM_CAP_MMU_SHADOW_CACHE_CONTROL: u32 = 2;
@@ -314,15 +356,19 @@ pub const KVM_CAP_SET_TSS_ADDR: u32 = 4;
 pub const KVM_CAP_VAPIC: u32 = 6;
 pub const KVM_CAP_EXT_CPUID: u32 = 7;
 pub const KVM_CAP_CLOCKSOURCE: u32 = 8;
+/// returns recommended max vcpus per vm
 pub const KVM_CAP_NR_VCPUS: u32 = 9;
+/// returns max memory slots per vm
 pub const KVM_CAP_NR_MEMSLOTS: u32 = 10;
 pub const KVM_CAP_PIT: u32 = 11;
 pub const KVM_CAP_NOP_IO_DELAY: u32 = 12;
 pub const KVM_CAP_PV_MMU: u32 = 13;
 pub const KVM_CAP_MP_STATE: u32 = 14;
 pub const KVM_CAP_COALESCED_MMIO: u32 = 15;
+/// Changes to host mmap are reflected in guest
 pub const KVM_CAP_SYNC_MMU: u32 = 16;
 pub const KVM_CAP_IOMMU: u32 = 18;
+/// Bug in KVM_SET_USER_MEMORY_REGION fixed:
 pub const KVM_CAP_DESTROY_MEMORY_REGION_WORKS: u32 = 21;
 pub const KVM_CAP_USER_NMI: u32 = 22;
 pub const KVM_CAP_SET_GUEST_DEBUG: u32 = 23;
@@ -330,6 +376,7 @@ pub const KVM_CAP_REINJECT_CONTROL: u32 = 24;
 pub const KVM_CAP_IRQ_ROUTING: u32 = 25;
 pub const KVM_CAP_IRQ_INJECT_STATUS: u32 = 26;
 pub const KVM_CAP_ASSIGN_DEV_IRQ: u32 = 29;
+/// Another bug in KVM_SET_USER_MEMORY_REGION fixed:
 pub const KVM_CAP_JOIN_MEMORY_REGIONS_WORKS: u32 = 30;
 pub const KVM_CAP_MCE: u32 = 31;
 pub const KVM_CAP_IRQFD: u32 = 32;
@@ -390,6 +437,7 @@ pub const KVM_CAP_SPAPR_TCE: u32 = 63;
 /// The kernel's KVM API document: [7.11 KVM_CAP_PPC_SMT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-smt) (the published page follows the newest kernel).
 pub const KVM_CAP_PPC_SMT: u32 = 64;
 pub const KVM_CAP_PPC_RMA: u32 = 65;
+/// returns max vcpus per vm
 pub const KVM_CAP_MAX_VCPUS: u32 = 66;
 pub const KVM_CAP_PPC_HIOR: u32 = 67;
 /// This capability enables interception of PAPR hypercalls. PAPR hypercalls are done using the hypercall instruction "sc 1".
@@ -768,6 +816,7 @@ pub const KVM_CAP_HYPERV_ENLIGHTENED_VMCS: u32 = 163;
 /// The kernel's KVM API document: [7.17 KVM_CAP_EXCEPTION_PAYLOAD](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-exception-payload) (the published page follows the newest kernel).
 pub const KVM_CAP_EXCEPTION_PAYLOAD: u32 = 164;
 pub const KVM_CAP_ARM_VM_IPA_SIZE: u32 = 165;
+/// Obsolete
 pub const KVM_CAP_MANUAL_DIRTY_LOG_PROTECT: u32 = 166;
 pub const KVM_CAP_HYPERV_CPUID: u32 = 167;
 /// With KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE is set, KVM_GET_DIRTY_LOG will not automatically clear and write-protect all pages that are returned as dirty. Rather, userspace will have to do this operation separately using KVM_CLEAR_DIRTY_LOG.
@@ -1159,20 +1208,29 @@ pub const KVM_CAP_S390_HPAGE_2G: u32 = 249;
 pub const KVM_CAP_PPC_COMPAT_CAPS: u32 = 250;
 pub const KVM_CAP_ARM_PMU_V3_STRICT: u32 = 251;
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL: u32 = 4294967295;
+/// gsi routing entry types
 pub const KVM_IRQ_ROUTING_IRQCHIP: u32 = 1;
 pub const KVM_IRQ_ROUTING_MSI: u32 = 2;
 pub const KVM_IRQ_ROUTING_S390_ADAPTER: u32 = 3;
 pub const KVM_IRQ_ROUTING_HV_SINT: u32 = 4;
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN: u32 = 5;
 pub const KVM_IRQFD_FLAG_DEASSIGN: u32 = 1;
+/// Available with KVM_CAP_IRQFD_RESAMPLE
+///
+/// KVM_IRQFD_FLAG_RESAMPLE indicates resamplefd is valid and specifies
+/// the irqfd to operate in resampling mode for level triggered interrupt
+/// emulation.  See Documentation/virt/kvm/api.rst.
 pub const KVM_IRQFD_FLAG_RESAMPLE: u32 = 2;
+/// Do not use 1, KVM_CHECK_EXTENSION returned it before we had flags.
 pub const KVM_CLOCK_TSC_STABLE: u32 = 2;
 pub const KVM_CLOCK_REALTIME: u32 = 4;
 pub const KVM_CLOCK_HOST_TSC: u32 = 8;
 pub const KVM_MMU_FSL_BOOKE_NOHV: u32 = 0;
 pub const KVM_MMU_FSL_BOOKE_HV: u32 = 1;
-pub const KVM_REG_ARCH_MASK: u64 = 18374686479671623680;
+pub const KVM_REG_ARCH_MASK: i64 = -72057594037927936;
 pub const KVM_REG_GENERIC: u32 = 0;
+/// Architecture specific registers are to be defined in arch headers and
+/// ORed with the arch identifier.
 pub const KVM_REG_PPC: u64 = 1152921504606846976;
 pub const KVM_REG_X86: u64 = 2305843009213693952;
 pub const KVM_REG_IA64: u64 = 3458764513820540928;
@@ -1180,8 +1238,8 @@ pub const KVM_REG_ARM: u64 = 4611686018427387904;
 pub const KVM_REG_S390: u64 = 5764607523034234880;
 pub const KVM_REG_ARM64: u64 = 6917529027641081856;
 pub const KVM_REG_MIPS: u64 = 8070450532247928832;
-pub const KVM_REG_RISCV: u64 = 9223372036854775808;
-pub const KVM_REG_LOONGARCH: u64 = 10376293541461622784;
+pub const KVM_REG_RISCV: i64 = -9223372036854775808;
+pub const KVM_REG_LOONGARCH: i64 = -8070450532247928832;
 pub const KVM_REG_SIZE_SHIFT: u32 = 52;
 pub const KVM_REG_SIZE_MASK: u64 = 67553994410557440;
 pub const KVM_REG_SIZE_U8: u32 = 0;
@@ -1194,10 +1252,12 @@ pub const KVM_REG_SIZE_U512: u64 = 27021597764222976;
 pub const KVM_REG_SIZE_U1024: u64 = 31525197391593472;
 pub const KVM_REG_SIZE_U2048: u64 = 36028797018963968;
 pub const KVM_MSI_VALID_DEVID: u32 = 1;
+/// Device control API, available with KVM_CAP_DEVICE_CTRL
 pub const KVM_CREATE_DEVICE_TEST: u32 = 1;
 pub const KVM_DEV_VFIO_FILE: u32 = 1;
 pub const KVM_DEV_VFIO_FILE_ADD: u32 = 1;
 pub const KVM_DEV_VFIO_FILE_DEL: u32 = 2;
+/// KVM_DEV_VFIO_GROUP aliases are for compile time uapi compatibility
 pub const KVM_DEV_VFIO_GROUP: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_ADD: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_DEL: u32 = 2;
@@ -1221,10 +1281,34 @@ pub const KVM_DEV_TYPE_ARM_VGIC_V5: u32 = 16;
 pub const KVM_S390_KEYOP_ISKE: u32 = 1;
 pub const KVM_S390_KEYOP_RRBE: u32 = 2;
 pub const KVM_S390_KEYOP_SSKE: u32 = 3;
-pub const KVM_S390_STORE_STATUS_NOADDR: u64 = 18446744073709551615;
-pub const KVM_S390_STORE_STATUS_PREFIXED: u64 = 18446744073709551614;
+/// store status for s390
+pub const KVM_S390_STORE_STATUS_NOADDR: i32 = -1;
+pub const KVM_S390_STORE_STATUS_PREFIXED: i32 = -2;
 pub const KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE: u32 = 1;
 pub const KVM_DIRTY_LOG_INITIALLY_SET: u32 = 2;
+/// ```text
+/// KVM dirty GFN flags, defined as:
+///
+/// |---------------+---------------+--------------|
+/// | bit 1 (reset) | bit 0 (dirty) | Status       |
+/// |---------------+---------------+--------------|
+/// |             0 |             0 | Invalid GFN  |
+/// |             0 |             1 | Dirty GFN    |
+/// |             1 |             X | GFN to reset |
+/// |---------------+---------------+--------------|
+///
+/// Lifecycle of a dirty GFN goes like:
+///
+///      dirtied         harvested        reset
+/// 00 -----------> 01 -------------> 1X -------+
+///  ^                                          |
+///  |                                          |
+///  +------------------------------------------+
+///
+/// The userspace program is only responsible for the 01->1X state
+/// conversion after harvesting an entry.  Also, it must not skip any
+/// dirty bits, so that dirty bits are always harvested in sequence.
+/// ```
 pub const KVM_DIRTY_GFN_F_DIRTY: u32 = 1;
 pub const KVM_DIRTY_GFN_F_RESET: u32 = 2;
 pub const KVM_DIRTY_GFN_F_MASK: u32 = 3;
@@ -1252,11 +1336,14 @@ pub const KVM_STATS_BASE_MASK: u32 = 3840;
 pub const KVM_STATS_BASE_POW10: u32 = 0;
 pub const KVM_STATS_BASE_POW2: u32 = 256;
 pub const KVM_STATS_BASE_MAX: u32 = 256;
+/// Available with KVM_CAP_X86_NOTIFY_VMEXIT
 pub const KVM_X86_NOTIFY_VMEXIT_ENABLED: u32 = 1;
 pub const KVM_X86_NOTIFY_VMEXIT_USER: u32 = 2;
 pub const KVM_MEMORY_ATTRIBUTE_PRIVATE: u32 = 8;
 pub const GUEST_MEMFD_FLAG_MMAP: u32 = 1;
 pub const GUEST_MEMFD_FLAG_INIT_SHARED: u32 = 2;
+/// \_\_xx is ok: it doesn't pollute the POSIX namespace. Use these in the
+/// header files exported to user space
 pub type __s8 = crate::ctypes::c_schar;
 pub type __u8 = crate::ctypes::c_uchar;
 pub type __s16 = crate::ctypes::c_short;
@@ -1276,9 +1363,14 @@ const _: () = {
     ["Alignment of __kernel_fd_set"][::core::mem::align_of::<__kernel_fd_set>() - 8usize];
     ["Offset of field: __kernel_fd_set::fds_bits"][::core::mem::offset_of!(__kernel_fd_set, fds_bits) - 0usize];
 };
+/// Type of a signal handler.
 pub type __kernel_sighandler_t = ::core::option::Option<unsafe extern "C" fn(arg1: crate::ctypes::c_int)>;
+/// Type of a SYSV IPC key.
 pub type __kernel_key_t = crate::ctypes::c_int;
 pub type __kernel_mqd_t = crate::ctypes::c_int;
+/// This file is generally used by user-level software, so you need to
+/// be a little careful about namespace pollution etc.  Also, we cannot
+/// assume GCC is being used.
 pub type __kernel_old_uid_t = crate::ctypes::c_ushort;
 pub type __kernel_old_gid_t = crate::ctypes::c_ushort;
 pub type __kernel_old_dev_t = crate::ctypes::c_ulong;
@@ -1308,6 +1400,7 @@ const _: () = {
     ["Alignment of __kernel_fsid_t"][::core::mem::align_of::<__kernel_fsid_t>() - 4usize];
     ["Offset of field: __kernel_fsid_t::val"][::core::mem::offset_of!(__kernel_fsid_t, val) - 0usize];
 };
+/// anything below here should be completely generic
 pub type __kernel_off_t = __kernel_long_t;
 pub type __kernel_loff_t = crate::ctypes::c_longlong;
 pub type __kernel_uoff_t = crate::ctypes::c_ulonglong;
@@ -1331,6 +1424,7 @@ pub type __be64 = __u64;
 pub type __sum16 = __u16;
 pub type __wsum = __u32;
 pub type __poll_t = crate::ctypes::c_uint;
+/// for KVM_GET_IRQCHIP and KVM_SET_IRQCHIP
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1338,10 +1432,15 @@ pub type __poll_t = crate::ctypes::c_uint;
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_pic_state {
+    /// edge detection
     pub last_irr: __u8,
+    /// interrupt request register
     pub irr: __u8,
+    /// interrupt mask register
     pub imr: __u8,
+    /// interrupt service register
     pub isr: __u8,
+    /// highest irq priority
     pub priority_add: __u8,
     pub irq_base: __u8,
     pub read_reg_select: __u8,
@@ -1351,7 +1450,9 @@ pub struct kvm_pic_state {
     pub auto_eoi: __u8,
     pub rotate_on_auto_eoi: __u8,
     pub special_fully_nested_mode: __u8,
+    /// true if 4 byte init
     pub init4: __u8,
+    /// PIIX edge/trigger selection
     pub elcr: __u8,
     pub elcr_mask: __u8,
 }
@@ -1414,6 +1515,7 @@ kvm_bindings_common::union_into_bytes!(
 )]
 pub struct kvm_ioapic_state__bindgen_ty_1__bindgen_ty_1 {
     pub vector: __u8,
+    pub _bitfield_align_1: [u8; 0],
     pub _bitfield_1: __BindgenBitfieldUnit<[u8; 2usize]>,
     pub reserved: [__u8; 4usize],
     pub dest_id: __u8,
@@ -1797,6 +1899,8 @@ impl ::core::fmt::Debug for kvm_ioapic_state {
         )
     }
 }
+/// for KVM_GET_REGS and KVM_SET_REGS
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -1810,9 +1914,13 @@ impl ::core::fmt::Debug for kvm_ioapic_state {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_regs {
+    /// out (KVM_GET_REGS) / in (KVM_SET_REGS)
     pub rax: __u64,
+    /// out (KVM_GET_REGS) / in (KVM_SET_REGS)
     pub rbx: __u64,
+    /// out (KVM_GET_REGS) / in (KVM_SET_REGS)
     pub rcx: __u64,
+    /// out (KVM_GET_REGS) / in (KVM_SET_REGS)
     pub rdx: __u64,
     pub rsi: __u64,
     pub rdi: __u64,
@@ -1940,6 +2048,8 @@ const _: () = {
     ["Offset of field: kvm_dtable::limit"][::core::mem::offset_of!(kvm_dtable, limit) - 8usize];
     ["Offset of field: kvm_dtable::padding"][::core::mem::offset_of!(kvm_dtable, padding) - 10usize];
 };
+/// for KVM_GET_SREGS and KVM_SET_SREGS
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -1953,11 +2063,17 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_sregs {
+    /// out (KVM_GET_SREGS) / in (KVM_SET_SREGS)
     pub cs: kvm_segment,
+    /// out (KVM_GET_SREGS) / in (KVM_SET_SREGS)
     pub ds: kvm_segment,
+    /// out (KVM_GET_SREGS) / in (KVM_SET_SREGS)
     pub es: kvm_segment,
+    /// out (KVM_GET_SREGS) / in (KVM_SET_SREGS)
     pub fs: kvm_segment,
+    /// out (KVM_GET_SREGS) / in (KVM_SET_SREGS)
     pub gs: kvm_segment,
+    /// out (KVM_GET_SREGS) / in (KVM_SET_SREGS)
     pub ss: kvm_segment,
     pub tr: kvm_segment,
     pub ldt: kvm_segment,
@@ -2008,11 +2124,17 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_sregs2 {
+    /// out (KVM_GET_SREGS2) / in (KVM_SET_SREGS2)
     pub cs: kvm_segment,
+    /// out (KVM_GET_SREGS2) / in (KVM_SET_SREGS2)
     pub ds: kvm_segment,
+    /// out (KVM_GET_SREGS2) / in (KVM_SET_SREGS2)
     pub es: kvm_segment,
+    /// out (KVM_GET_SREGS2) / in (KVM_SET_SREGS2)
     pub fs: kvm_segment,
+    /// out (KVM_GET_SREGS2) / in (KVM_SET_SREGS2)
     pub gs: kvm_segment,
+    /// out (KVM_GET_SREGS2) / in (KVM_SET_SREGS2)
     pub ss: kvm_segment,
     pub tr: kvm_segment,
     pub ldt: kvm_segment,
@@ -2052,6 +2174,8 @@ const _: () = {
     ["Offset of field: kvm_sregs2::flags"][::core::mem::offset_of!(kvm_sregs2, flags) - 280usize];
     ["Offset of field: kvm_sregs2::pdptrs"][::core::mem::offset_of!(kvm_sregs2, pdptrs) - 288usize];
 };
+/// for KVM_GET_FPU and KVM_SET_FPU
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2068,6 +2192,7 @@ pub struct kvm_fpu {
     pub fpr: [[__u8; 16usize]; 8usize],
     pub fcw: __u16,
     pub fsw: __u16,
+    /// in fxsave format
     pub ftwx: __u8,
     pub pad1: __u8,
     pub last_opcode: __u16,
@@ -2112,6 +2237,8 @@ const _: () = {
     ["Offset of field: kvm_msr_entry::reserved"][::core::mem::offset_of!(kvm_msr_entry, reserved) - 4usize];
     ["Offset of field: kvm_msr_entry::data"][::core::mem::offset_of!(kvm_msr_entry, data) - 8usize];
 };
+/// for KVM_GET_MSRS and KVM_SET_MSRS
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2125,6 +2252,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_msrs {
+    /// number of msrs in entries
     pub nmsrs: __u32,
     pub pad: __u32,
     pub entries: __IncompleteArrayField<kvm_msr_entry>,
@@ -2136,6 +2264,8 @@ const _: () = {
     ["Offset of field: kvm_msrs::nmsrs"][::core::mem::offset_of!(kvm_msrs, nmsrs) - 0usize];
     ["Offset of field: kvm_msrs::pad"][::core::mem::offset_of!(kvm_msrs, pad) - 4usize];
 };
+/// for KVM_GET_MSR_INDEX_LIST
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2149,6 +2279,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_msr_list {
+    /// number of msrs in entries
     pub nmsrs: __u32,
     pub indices: __IncompleteArrayField<__u32>,
 }
@@ -2158,12 +2289,16 @@ const _: () = {
     ["Alignment of kvm_msr_list"][::core::mem::align_of::<kvm_msr_list>() - 4usize];
     ["Offset of field: kvm_msr_list::nmsrs"][::core::mem::offset_of!(kvm_msr_list, nmsrs) - 0usize];
 };
+/// for KVM_X86_SET_MSR_FILTER
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_msr_filter_range {
     pub flags: __u32,
+    /// number of msrs in bitmap
     pub nmsrs: __u32,
+    /// MSR index the bitmap starts at
     pub base: __u32,
+    /// a 1 bit allows the operations in flags, 0 denies
     pub bitmap: *mut __u8,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2232,6 +2367,8 @@ const _: () = {
     ["Offset of field: kvm_cpuid_entry::edx"][::core::mem::offset_of!(kvm_cpuid_entry, edx) - 16usize];
     ["Offset of field: kvm_cpuid_entry::padding"][::core::mem::offset_of!(kvm_cpuid_entry, padding) - 20usize];
 };
+/// for KVM_SET_CPUID
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2280,6 +2417,8 @@ const _: () = {
     ["Offset of field: kvm_cpuid_entry2::edx"][::core::mem::offset_of!(kvm_cpuid_entry2, edx) - 24usize];
     ["Offset of field: kvm_cpuid_entry2::padding"][::core::mem::offset_of!(kvm_cpuid_entry2, padding) - 28usize];
 };
+/// for KVM_SET_CPUID2
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2307,6 +2446,7 @@ const _: () = {
     ["Offset of field: kvm_cpuid2::nent"][::core::mem::offset_of!(kvm_cpuid2, nent) - 0usize];
     ["Offset of field: kvm_cpuid2::padding"][::core::mem::offset_of!(kvm_cpuid2, padding) - 4usize];
 };
+/// for KVM_GET_PIT and KVM_SET_PIT
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -2314,6 +2454,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_pit_channel_state {
+    /// can be 65536
     pub count: __u32,
     pub latched_count: __u16,
     pub count_latched: __u8,
@@ -2374,6 +2515,7 @@ const _: () = {
     ["Offset of field: kvm_debug_exit_arch::dr6"][::core::mem::offset_of!(kvm_debug_exit_arch, dr6) - 16usize];
     ["Offset of field: kvm_debug_exit_arch::dr7"][::core::mem::offset_of!(kvm_debug_exit_arch, dr7) - 24usize];
 };
+/// for KVM_SET_GUEST_DEBUG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -2447,6 +2589,8 @@ const _: () = {
     ["Offset of field: kvm_reinject_control::reserved"]
         [::core::mem::offset_of!(kvm_reinject_control, reserved) - 1usize];
 };
+/// for KVM_GET/SET_VCPU_EVENTS
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2608,6 +2752,8 @@ const _: () = {
     ["Offset of field: kvm_vcpu_events::exception_payload"]
         [::core::mem::offset_of!(kvm_vcpu_events, exception_payload) - 56usize];
 };
+/// for KVM_GET/SET_DEBUGREGS
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2637,6 +2783,8 @@ const _: () = {
     ["Offset of field: kvm_debugregs::flags"][::core::mem::offset_of!(kvm_debugregs, flags) - 48usize];
     ["Offset of field: kvm_debugregs::reserved"][::core::mem::offset_of!(kvm_debugregs, reserved) - 56usize];
 };
+/// for KVM_CAP_XSAVE and KVM_CAP_XSAVE2
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2651,6 +2799,17 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_xsave {
+    /// KVM_GET_XSAVE2 and KVM_SET_XSAVE write and read as many bytes
+    /// as are returned by KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2)
+    /// respectively, when invoked on the vm file descriptor.
+    ///
+    /// The size value returned by KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2)
+    /// will always be at least 4096. Currently, it is only greater
+    /// than 4096 if a dynamic feature has been enabled with
+    /// \`\`arch_prctl()\`\`, but this may change in the future.
+    ///
+    /// The offsets of the state save areas in struct kvm_xsave follow
+    /// the contents of CPUID leaf 0xD on the host.
     pub region: [__u32; 1024usize],
     pub extra: __IncompleteArrayField<__u32>,
 }
@@ -2715,9 +2874,14 @@ const _: () = {
     ["Offset of field: kvm_xcrs::xcrs"][::core::mem::offset_of!(kvm_xcrs, xcrs) - 8usize];
     ["Offset of field: kvm_xcrs::padding"][::core::mem::offset_of!(kvm_xcrs, padding) - 264usize];
 };
+/// kvm_sync_regs struct included by kvm_run struct
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_sync_regs {
+    /// Members of this structure are potentially malicious.
+    /// Care must be taken by code reading, esp. interpreting,
+    /// data fields from them inside KVM to prevent TOCTOU and
+    /// double-fetch types of vulnerabilities.
     pub regs: kvm_regs,
     pub sregs: kvm_sregs,
     pub events: kvm_vcpu_events,
@@ -2814,6 +2978,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_svm_nested_state_data {
+    /// Save area only used if KVM_STATE_NESTED_RUN_PENDING.
     pub vmcb12: [__u8; 4096usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2851,6 +3016,8 @@ const _: () = {
     ["Offset of field: kvm_svm_nested_state_hdr::gpat"]
         [::core::mem::offset_of!(kvm_svm_nested_state_hdr, gpat) - 8usize];
 };
+/// for KVM_CAP_NESTED_STATE
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2871,6 +3038,7 @@ pub struct kvm_nested_state {
 pub union kvm_nested_state__bindgen_ty_1 {
     pub vmx: kvm_vmx_nested_state_hdr,
     pub svm: kvm_svm_nested_state_hdr,
+    /// Pad the header to 128 bytes.
     pub pad: [__u8; 120usize],
 }
 #[cfg(feature = "serde")]
@@ -2905,6 +3073,9 @@ impl ::core::fmt::Debug for kvm_nested_state__bindgen_ty_1 {
         write!(f, "kvm_nested_state__bindgen_ty_1 {{ union }}")
     }
 }
+/// Define data region as 0 bytes to preserve backwards-compatability
+/// to old definition of kvm_nested_state in order to avoid changing
+/// KVM_{GET,PUT}\_NESTED_STATE ioctl values.
 #[repr(C)]
 pub struct kvm_nested_state__bindgen_ty_2 {
     pub __bindgen_anon_1: __BindgenUnionField<kvm_nested_state__bindgen_ty_2__bindgen_ty_1>,
@@ -3030,6 +3201,8 @@ impl ::core::fmt::Debug for kvm_nested_state {
         )
     }
 }
+/// for KVM_CAP_PMU_EVENT_FILTER
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3056,6 +3229,8 @@ const _: () = {
     ["Offset of field: kvm_pmu_event_filter::flags"][::core::mem::offset_of!(kvm_pmu_event_filter, flags) - 12usize];
     ["Offset of field: kvm_pmu_event_filter::pad"][::core::mem::offset_of!(kvm_pmu_event_filter, pad) - 16usize];
 };
+/// for KVM_CAP_MCE
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -3175,10 +3350,14 @@ impl ::core::fmt::Debug for kvm_xen_hvm_attr__bindgen_ty_1__bindgen_ty_1 {
 #[derive(Copy, Clone)]
 pub struct kvm_xen_hvm_attr__bindgen_ty_1__bindgen_ty_2 {
     pub send_port: __u32,
+    /// EVTCHNSTAT_ipi / EVTCHNSTAT_interdomain
     pub type_: __u32,
     pub flags: __u32,
     pub deliver: kvm_xen_hvm_attr__bindgen_ty_1__bindgen_ty_2__bindgen_ty_1,
 }
+/// Events sent by the guest are either looped back to
+/// the guest itself (potentially on a different port\#)
+/// or signalled via an eventfd.
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_xen_hvm_attr__bindgen_ty_1__bindgen_ty_2__bindgen_ty_1 {
@@ -3215,6 +3394,7 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_xen_hvm_attr__bindgen_ty_1__bindgen_ty_2__bindgen_ty_1__bindgen_ty_2 {
+    /// Zero for eventfd
     pub port: __u32,
     pub fd: __s32,
 }
@@ -3488,34 +3668,63 @@ impl ::core::fmt::Debug for kvm_xen_vcpu_attr {
         )
     }
 }
+/// Guest initialization commands
 pub const sev_cmd_id_KVM_SEV_INIT: sev_cmd_id = 0;
+/// Guest initialization commands
 pub const sev_cmd_id_KVM_SEV_ES_INIT: sev_cmd_id = 1;
+/// Guest launch commands
 pub const sev_cmd_id_KVM_SEV_LAUNCH_START: sev_cmd_id = 2;
+/// Guest launch commands
 pub const sev_cmd_id_KVM_SEV_LAUNCH_UPDATE_DATA: sev_cmd_id = 3;
+/// Guest launch commands
 pub const sev_cmd_id_KVM_SEV_LAUNCH_UPDATE_VMSA: sev_cmd_id = 4;
+/// Guest launch commands
 pub const sev_cmd_id_KVM_SEV_LAUNCH_SECRET: sev_cmd_id = 5;
+/// Guest launch commands
 pub const sev_cmd_id_KVM_SEV_LAUNCH_MEASURE: sev_cmd_id = 6;
+/// Guest launch commands
 pub const sev_cmd_id_KVM_SEV_LAUNCH_FINISH: sev_cmd_id = 7;
+/// Guest migration commands (outgoing)
 pub const sev_cmd_id_KVM_SEV_SEND_START: sev_cmd_id = 8;
+/// Guest migration commands (outgoing)
 pub const sev_cmd_id_KVM_SEV_SEND_UPDATE_DATA: sev_cmd_id = 9;
+/// Guest migration commands (outgoing)
 pub const sev_cmd_id_KVM_SEV_SEND_UPDATE_VMSA: sev_cmd_id = 10;
+/// Guest migration commands (outgoing)
 pub const sev_cmd_id_KVM_SEV_SEND_FINISH: sev_cmd_id = 11;
+/// Guest migration commands (incoming)
 pub const sev_cmd_id_KVM_SEV_RECEIVE_START: sev_cmd_id = 12;
+/// Guest migration commands (incoming)
 pub const sev_cmd_id_KVM_SEV_RECEIVE_UPDATE_DATA: sev_cmd_id = 13;
+/// Guest migration commands (incoming)
 pub const sev_cmd_id_KVM_SEV_RECEIVE_UPDATE_VMSA: sev_cmd_id = 14;
+/// Guest migration commands (incoming)
 pub const sev_cmd_id_KVM_SEV_RECEIVE_FINISH: sev_cmd_id = 15;
+/// Guest status and debug commands
 pub const sev_cmd_id_KVM_SEV_GUEST_STATUS: sev_cmd_id = 16;
+/// Guest status and debug commands
 pub const sev_cmd_id_KVM_SEV_DBG_DECRYPT: sev_cmd_id = 17;
+/// Guest status and debug commands
 pub const sev_cmd_id_KVM_SEV_DBG_ENCRYPT: sev_cmd_id = 18;
+/// Guest certificates commands
 pub const sev_cmd_id_KVM_SEV_CERT_EXPORT: sev_cmd_id = 19;
+/// Attestation report
 pub const sev_cmd_id_KVM_SEV_GET_ATTESTATION_REPORT: sev_cmd_id = 20;
+/// Guest Migration Extension
 pub const sev_cmd_id_KVM_SEV_SEND_CANCEL: sev_cmd_id = 21;
+/// Second time is the charm; improved versions of the above ioctls.
 pub const sev_cmd_id_KVM_SEV_INIT2: sev_cmd_id = 22;
+/// SNP-specific commands
 pub const sev_cmd_id_KVM_SEV_SNP_LAUNCH_START: sev_cmd_id = 100;
+/// SNP-specific commands
 pub const sev_cmd_id_KVM_SEV_SNP_LAUNCH_UPDATE: sev_cmd_id = 101;
+/// SNP-specific commands
 pub const sev_cmd_id_KVM_SEV_SNP_LAUNCH_FINISH: sev_cmd_id = 102;
+/// SNP-specific commands
 pub const sev_cmd_id_KVM_SEV_SNP_ENABLE_REQ_CERTS: sev_cmd_id = 103;
+/// SNP-specific commands
 pub const sev_cmd_id_KVM_SEV_NR_MAX: sev_cmd_id = 104;
+/// Secure Encrypted Virtualization command
 pub type sev_cmd_id = crate::ctypes::c_uint;
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
@@ -3970,13 +4179,21 @@ pub const kvm_tdx_cmd_id_KVM_TDX_INIT_MEM_REGION: kvm_tdx_cmd_id = 3;
 pub const kvm_tdx_cmd_id_KVM_TDX_FINALIZE_VM: kvm_tdx_cmd_id = 4;
 pub const kvm_tdx_cmd_id_KVM_TDX_GET_CPUID: kvm_tdx_cmd_id = 5;
 pub const kvm_tdx_cmd_id_KVM_TDX_CMD_NR_MAX: kvm_tdx_cmd_id = 6;
+/// Trust Domain eXtension sub-ioctl() commands.
 pub type kvm_tdx_cmd_id = crate::ctypes::c_uint;
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_tdx_cmd {
+    /// enum kvm_tdx_cmd_id
     pub id: __u32,
+    /// flags for sub-commend. If sub-command doesn't use this, set zero.
     pub flags: __u32,
+    /// data for each sub-command. An immediate or a pointer to the actual
+    /// data in process virtual address.  If sub-command doesn't use it,
+    /// set zero.
     pub data: __u64,
+    /// Auxiliary error code.  The sub-command may return TDX SEAMCALL
+    /// status code in addition to -Exxx.
     pub hw_error: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3998,6 +4215,7 @@ pub struct kvm_tdx_capabilities {
     pub kernel_tdvmcallinfo_1_r12: __u64,
     pub user_tdvmcallinfo_1_r12: __u64,
     pub reserved: [__u64; 250usize],
+    /// Configurable CPUID bits for userspace
     pub cpuid: kvm_cpuid2,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4034,10 +4252,22 @@ impl Default for kvm_tdx_capabilities {
 pub struct kvm_tdx_init_vm {
     pub attributes: __u64,
     pub xfam: __u64,
+    /// sha384 digest
     pub mrconfigid: [__u64; 6usize],
+    /// sha384 digest
     pub mrowner: [__u64; 6usize],
+    /// sha384 digest
     pub mrownerconfig: [__u64; 6usize],
+    /// The total space for TD_PARAMS before the CPUIDs is 256 bytes
     pub reserved: [__u64; 12usize],
+    /// Call KVM_TDX_INIT_VM before vcpu creation, thus before
+    /// KVM_SET_CPUID2.
+    /// This configuration supersedes KVM_SET_CPUID2s for VCPUs because the
+    /// TDX module directly virtualizes those CPUIDs without VMM.  The user
+    /// space VMM, e.g. qemu, should make KVM_SET_CPUID2 consistent with
+    /// those values.  If it doesn't, KVM may have wrong idea of vCPUIDs of
+    /// the guest, and KVM may wrongly emulate CPUIDs or MSRs that the TDX
+    /// module doesn't virtualize.
     pub cpuid: kvm_cpuid2,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4070,6 +4300,8 @@ const _: () = {
     ["Offset of field: kvm_tdx_init_mem_region::nr_pages"]
         [::core::mem::offset_of!(kvm_tdx_init_mem_region, nr_pages) - 16usize];
 };
+/// for KVM_SET_USER_MEMORY_REGION
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -4085,7 +4317,9 @@ pub struct kvm_userspace_memory_region {
     pub slot: __u32,
     pub flags: __u32,
     pub guest_phys_addr: __u64,
+    /// bytes
     pub memory_size: __u64,
+    /// start of the userspace allocated memory
     pub userspace_addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4103,6 +4337,8 @@ const _: () = {
     ["Offset of field: kvm_userspace_memory_region::userspace_addr"]
         [::core::mem::offset_of!(kvm_userspace_memory_region, userspace_addr) - 24usize];
 };
+/// for KVM_SET_USER_MEMORY_REGION2
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -4148,6 +4384,8 @@ const _: () = {
     ["Offset of field: kvm_userspace_memory_region2::pad2"]
         [::core::mem::offset_of!(kvm_userspace_memory_region2, pad2) - 48usize];
 };
+/// for KVM_IRQ_LINE
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -4164,6 +4402,10 @@ pub struct kvm_irq_level {
     pub __bindgen_anon_1: kvm_irq_level__bindgen_ty_1,
     pub level: __u32,
 }
+/// ACPI gsi notion of irq.
+/// For IA-64 (APIC model) IOAPIC0: irq 0-23; IOAPIC1: irq 24-47..
+/// For X86 (standard AT mode) PIC0/1: irq 0-15. IOAPIC0: 0-23..
+/// For ARM: See Documentation/virt/kvm/api.rst
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(feature = "serde", derive(zerocopy::Immutable, zerocopy::FromBytes))]
@@ -4241,6 +4483,7 @@ pub struct kvm_irqchip {
 #[derive(Copy, Clone)]
 #[cfg_attr(feature = "serde", derive(zerocopy::Immutable, zerocopy::FromBytes))]
 pub union kvm_irqchip__bindgen_ty_1 {
+    /// reserving space
     pub dummy: [crate::ctypes::c_char; 512usize],
     pub pic: kvm_pic_state,
     pub ioapic: kvm_ioapic_state,
@@ -4303,6 +4546,8 @@ impl ::core::fmt::Debug for kvm_irqchip {
         )
     }
 }
+/// for KVM_CREATE_PIT2
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -4563,19 +4808,28 @@ const _: () = {
         [::core::mem::offset_of!(kvm_exit_snp_req_certs, npages) - 8usize];
     ["Offset of field: kvm_exit_snp_req_certs::ret"][::core::mem::offset_of!(kvm_exit_snp_req_certs, ret) - 16usize];
 };
+/// for KVM_RUN, returned by mmap(vcpu_fd, offset=0)
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run {
+    /// in
     pub request_interrupt_window: __u8,
     pub immediate_exit: __u8,
     pub padding1: [__u8; 6usize],
+    /// out
     pub exit_reason: __u32,
     pub ready_for_interrupt_injection: __u8,
     pub if_flag: __u8,
     pub flags: __u16,
+    /// in (pre_kvm_run), out (post_kvm_run)
     pub cr8: __u64,
     pub apic_base: __u64,
     pub __bindgen_anon_1: kvm_run__bindgen_ty_1,
+    /// shared registers between kvm and userspace.
+    /// kvm_valid_regs specifies the register classes set by the host
+    /// kvm_dirty_regs specified the register classes dirtied by userspace
+    /// struct kvm_sync_regs is architecture specific, as well as the
+    /// bits for kvm_valid_regs and kvm_dirty_regs
     pub kvm_valid_regs: __u64,
     pub kvm_dirty_regs: __u64,
     pub s: kvm_run__bindgen_ty_2,
@@ -4593,6 +4847,7 @@ pub union kvm_run__bindgen_ty_1 {
     pub hypercall: kvm_run__bindgen_ty_1__bindgen_ty_8,
     pub tpr_access: kvm_run__bindgen_ty_1__bindgen_ty_9,
     pub s390_sieic: kvm_run__bindgen_ty_1__bindgen_ty_10,
+    /// KVM_EXIT_S390_RESET
     pub s390_reset_flags: __u64,
     pub s390_ucontrol: kvm_run__bindgen_ty_1__bindgen_ty_11,
     pub dcr: kvm_run__bindgen_ty_1__bindgen_ty_12,
@@ -4605,9 +4860,11 @@ pub union kvm_run__bindgen_ty_1 {
     pub system_event: kvm_run__bindgen_ty_1__bindgen_ty_19,
     pub s390_stsi: kvm_run__bindgen_ty_1__bindgen_ty_20,
     pub eoi: kvm_run__bindgen_ty_1__bindgen_ty_21,
+    /// KVM_EXIT_HYPERV
     pub hyperv: kvm_hyperv_exit,
     pub arm_nisv: kvm_run__bindgen_ty_1__bindgen_ty_22,
     pub msr: kvm_run__bindgen_ty_1__bindgen_ty_23,
+    /// KVM_EXIT_XEN
     pub xen: kvm_xen_exit,
     pub riscv_sbi: kvm_run__bindgen_ty_1__bindgen_ty_24,
     pub riscv_csr: kvm_run__bindgen_ty_1__bindgen_ty_25,
@@ -4615,9 +4872,12 @@ pub union kvm_run__bindgen_ty_1 {
     pub memory_fault: kvm_run__bindgen_ty_1__bindgen_ty_27,
     pub tdx: kvm_run__bindgen_ty_1__bindgen_ty_28,
     pub arm_sea: kvm_run__bindgen_ty_1__bindgen_ty_29,
+    /// KVM_EXIT_SNP_REQ_CERTS
     pub snp_req_certs: kvm_exit_snp_req_certs,
+    /// Fix the size of the union.
     pub padding: [crate::ctypes::c_char; 256usize],
 }
+/// KVM_EXIT_UNKNOWN
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_1 {
@@ -4632,6 +4892,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_1::hardware_exit_reason"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_1, hardware_exit_reason) - 0usize];
 };
+/// KVM_EXIT_FAIL_ENTRY
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_2 {
@@ -4649,6 +4910,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_2::cpu"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_2, cpu) - 8usize];
 };
+/// KVM_EXIT_EXCEPTION
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_3 {
@@ -4666,13 +4928,16 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_3::error_code"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_3, error_code) - 4usize];
 };
+/// KVM_EXIT_IO
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_4 {
     pub direction: __u8,
+    /// bytes
     pub size: __u8,
     pub port: __u16,
     pub count: __u32,
+    /// relative to kvm_run start
     pub data_offset: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4692,6 +4957,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_4::data_offset"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_4, data_offset) - 8usize];
 };
+/// KVM_EXIT_DEBUG
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_5 {
@@ -4706,6 +4972,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_5::arch"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_5, arch) - 0usize];
 };
+/// KVM_EXIT_MMIO
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_6 {
@@ -4729,6 +4996,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_6::is_write"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_6, is_write) - 20usize];
 };
+/// KVM_EXIT_LOONGARCH_IOCSR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_7 {
@@ -4752,6 +5020,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_7::is_write"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_7, is_write) - 20usize];
 };
+/// KVM_EXIT_HYPERCALL
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_8 {
@@ -4822,6 +5091,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_8 {
         )
     }
 }
+/// KVM_EXIT_TPR_ACCESS
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_9 {
@@ -4842,6 +5112,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_9::pad"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_9, pad) - 12usize];
 };
+/// KVM_EXIT_S390_SIEIC
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_10 {
@@ -4862,6 +5133,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_10::ipb"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_10, ipb) - 4usize];
 };
+/// KVM_EXIT_S390_UCONTROL
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_11 {
@@ -4879,6 +5151,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_11::pgm_code"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_11, pgm_code) - 8usize];
 };
+/// KVM_EXIT_DCR (deprecated)
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_12 {
@@ -4899,10 +5172,12 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_12::is_write"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_12, is_write) - 8usize];
 };
+/// KVM_EXIT_INTERNAL_ERROR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_13 {
     pub suberror: __u32,
+    /// Available with KVM_CAP_INTERNAL_ERROR_DATA:
     pub ndata: __u32,
     pub data: [__u64; 16usize],
 }
@@ -4919,6 +5194,21 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_13::data"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_13, data) - 8usize];
 };
+/// KVM_INTERNAL_ERROR_EMULATION
+///
+/// "struct emulation_failure" is an overlay of "struct internal"
+/// that is used for the KVM_INTERNAL_ERROR_EMULATION sub-type of
+/// KVM_EXIT_INTERNAL_ERROR.  Note, unlike other internal error
+/// sub-types, this struct is ABI!  It also needs to be backwards
+/// compatible with "struct internal".  Take special care that
+/// "ndata" is correct, that new fields are enumerated in "flags",
+/// and that each flag enumerates fields that are 64-bit aligned
+/// and sized (so that ndata+internal.data\[\] is valid/accurate).
+///
+/// Space beyond the defined fields may be used to store arbitrary
+/// debug information relating to the emulation failure. It is
+/// accounted for in "ndata" but the format is unspecified and is
+/// not represented in "flags". Any such information is \*not\* ABI!
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_14 {
@@ -5005,6 +5295,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_14 {
         )
     }
 }
+/// KVM_EXIT_OSI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_15 {
@@ -5019,6 +5310,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_15::gprs"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_15, gprs) - 0usize];
 };
+/// KVM_EXIT_PAPR_HCALL
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_16 {
@@ -5039,6 +5331,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_16::args"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_16, args) - 16usize];
 };
+/// KVM_EXIT_S390_TSCH
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_17 {
@@ -5068,6 +5361,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_17::dequeued"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_17, dequeued) - 16usize];
 };
+/// KVM_EXIT_EPR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_18 {
@@ -5082,6 +5376,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_18::epr"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_18, epr) - 0usize];
 };
+/// KVM_EXIT_SYSTEM_EVENT
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_19 {
@@ -5149,6 +5444,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_19 {
         )
     }
 }
+/// KVM_EXIT_S390_STSI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_20 {
@@ -5178,6 +5474,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_20::sel2"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_20, sel2) - 12usize];
 };
+/// KVM_EXIT_IOAPIC_EOI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_21 {
@@ -5192,6 +5489,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_21::vector"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_21, vector) - 0usize];
 };
+/// KVM_EXIT_ARM_NISV / KVM_EXIT_ARM_LDST64B
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_22 {
@@ -5209,13 +5507,18 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_22::fault_ipa"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_22, fault_ipa) - 8usize];
 };
+/// KVM_EXIT_X86_RDMSR / KVM_EXIT_X86_WRMSR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_23 {
+    /// user -\> kernel
     pub error: __u8,
     pub pad: [__u8; 7usize],
+    /// kernel -\> user
     pub reason: __u32,
+    /// kernel -\> user
     pub index: __u32,
+    /// kernel \<-\> user
     pub data: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5235,6 +5538,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_23::data"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_23, data) - 16usize];
 };
+/// KVM_EXIT_RISCV_SBI
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_24 {
@@ -5258,6 +5562,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_24::ret"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_24, ret) - 64usize];
 };
+/// KVM_EXIT_RISCV_CSR
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_25 {
@@ -5281,6 +5586,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_25::ret_value"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_25, ret_value) - 24usize];
 };
+/// KVM_EXIT_NOTIFY
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_26 {
@@ -5295,6 +5601,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_26::flags"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_26, flags) - 0usize];
 };
+/// KVM_EXIT_MEMORY_FAULT
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_27 {
@@ -5315,6 +5622,7 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_27::size"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_27, size) - 16usize];
 };
+/// KVM_EXIT_TDX
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_28 {
@@ -5471,6 +5779,7 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_28 {
         )
     }
 }
+/// KVM_EXIT_ARM_SEA
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_29 {
@@ -5644,6 +5953,8 @@ impl ::core::fmt::Debug for kvm_run {
         )
     }
 }
+/// for KVM_REGISTER_COALESCED_MMIO / KVM_UNREGISTER_COALESCED_MMIO
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -5809,6 +6120,8 @@ impl ::core::fmt::Debug for kvm_coalesced_mmio_ring {
         )
     }
 }
+/// for KVM_TRANSLATE
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -5817,7 +6130,9 @@ impl ::core::fmt::Debug for kvm_coalesced_mmio_ring {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_translation {
+    /// in
     pub linear_address: __u64,
+    /// out
     pub physical_address: __u64,
     pub valid: __u8,
     pub writeable: __u8,
@@ -5837,6 +6152,8 @@ const _: () = {
     ["Offset of field: kvm_translation::usermode"][::core::mem::offset_of!(kvm_translation, usermode) - 18usize];
     ["Offset of field: kvm_translation::pad"][::core::mem::offset_of!(kvm_translation, pad) - 19usize];
 };
+/// for KVM_INTERRUPT
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -5845,6 +6162,7 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_interrupt {
+    /// in
     pub irq: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5853,6 +6171,8 @@ const _: () = {
     ["Alignment of kvm_interrupt"][::core::mem::align_of::<kvm_interrupt>() - 4usize];
     ["Offset of field: kvm_interrupt::irq"][::core::mem::offset_of!(kvm_interrupt, irq) - 0usize];
 };
+/// for KVM_GET_DIRTY_LOG
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -5868,6 +6188,7 @@ pub struct kvm_dirty_log {
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_dirty_log__bindgen_ty_1 {
+    /// one bit per page
     pub dirty_bitmap: *mut crate::ctypes::c_void,
     pub padding2: __u64,
 }
@@ -5919,6 +6240,8 @@ impl ::core::fmt::Debug for kvm_dirty_log {
         )
     }
 }
+/// for KVM_CLEAR_DIRTY_LOG
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -5935,6 +6258,7 @@ pub struct kvm_clear_dirty_log {
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_clear_dirty_log__bindgen_ty_1 {
+    /// one bit per page
     pub dirty_bitmap: *mut crate::ctypes::c_void,
     pub padding2: __u64,
 }
@@ -5990,6 +6314,8 @@ impl ::core::fmt::Debug for kvm_clear_dirty_log {
         )
     }
 }
+/// for KVM_SET_SIGNAL_MASK
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -6007,6 +6333,8 @@ const _: () = {
     ["Alignment of kvm_signal_mask"][::core::mem::align_of::<kvm_signal_mask>() - 4usize];
     ["Offset of field: kvm_signal_mask::len"][::core::mem::offset_of!(kvm_signal_mask, len) - 0usize];
 };
+/// for KVM_TPR_ACCESS_REPORTING
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -6027,6 +6355,8 @@ const _: () = {
     ["Offset of field: kvm_tpr_access_ctl::flags"][::core::mem::offset_of!(kvm_tpr_access_ctl, flags) - 4usize];
     ["Offset of field: kvm_tpr_access_ctl::reserved"][::core::mem::offset_of!(kvm_tpr_access_ctl, reserved) - 8usize];
 };
+/// for KVM_SET_VAPIC_ADDR
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -6104,7 +6434,9 @@ pub type _bindgen_ty_1 = crate::ctypes::c_uint;
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_ioeventfd {
     pub datamatch: __u64,
+    /// legal pio/mmio address
     pub addr: __u64,
+    /// 1, 2, 4, or 8 bytes; or 0 to ignore length
     pub len: __u32,
     pub fd: __s32,
     pub flags: __u32,
@@ -6130,6 +6462,8 @@ impl Default for kvm_ioeventfd {
         }
     }
 }
+/// for KVM_ENABLE_CAP
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -6138,6 +6472,7 @@ impl Default for kvm_ioeventfd {
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_enable_cap {
+    /// in
     pub cap: __u32,
     pub flags: __u32,
     pub args: [__u64; 4usize],
@@ -6557,6 +6892,7 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct kvm_reg_list {
+    /// number of regs
     pub n: __u64,
     pub reg: __IncompleteArrayField<__u64>,
 }
@@ -6641,8 +6977,11 @@ const _: () = {
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_create_device {
+    /// in: KVM_DEV_TYPE_xxx
     pub type_: __u32,
+    /// out: device handle
     pub fd: __u32,
+    /// in: KVM_CREATE_DEVICE_xxx
     pub flags: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -6667,9 +7006,13 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_device_attr {
+    /// no flags currently defined
     pub flags: __u32,
+    /// device-defined
     pub group: __u32,
+    /// group-defined
     pub attr: __u64,
+    /// userspace address of attr data
     pub addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -6753,6 +7096,10 @@ const _: () = {
     ["Offset of field: kvm_enc_region::addr"][::core::mem::offset_of!(kvm_enc_region, addr) - 0usize];
     ["Offset of field: kvm_enc_region::size"][::core::mem::offset_of!(kvm_enc_region, size) - 8usize];
 };
+/// KVM dirty rings should be mapped at KVM_DIRTY_LOG_PAGE_OFFSET of
+/// per-vcpu mmaped regions as an array of struct kvm_dirty_gfn.  The
+/// size of the gfn buffer is decided by the first argument when
+/// enabling KVM_CAP_DIRTY_LOG_RING.
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_dirty_gfn {
@@ -6768,6 +7115,23 @@ const _: () = {
     ["Offset of field: kvm_dirty_gfn::slot"][::core::mem::offset_of!(kvm_dirty_gfn, slot) - 4usize];
     ["Offset of field: kvm_dirty_gfn::offset"][::core::mem::offset_of!(kvm_dirty_gfn, offset) - 8usize];
 };
+/// struct kvm_stats_header - Header of per vm/vcpu binary statistics data.
+/// @flags: Some extra information for header, always 0 for now.
+/// @name_size: The size in bytes of the memory which contains statistics
+/// name string including trailing '\\0'. The memory is allocated
+/// at the send of statistics descriptor.
+/// @num_desc: The number of statistics the vm or vcpu has.
+/// @id_offset: The offset of the vm/vcpu stats' id string in the file pointed
+/// by vm/vcpu stats fd.
+/// @desc_offset: The offset of the vm/vcpu stats' descriptor block in the file
+/// pointd by vm/vcpu stats fd.
+/// @data_offset: The offset of the vm/vcpu stats' data block in the file
+/// pointed by vm/vcpu stats fd.
+///
+/// This is the header userspace needs to read from stats fd before any other
+/// readings. It is used by userspace to discover all the information about the
+/// vm/vcpu's binary statistics.
+/// Userspace reads this header from the start of the vm/vcpu's stats fd.
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_stats_header {
@@ -6791,6 +7155,19 @@ const _: () = {
     ["Offset of field: kvm_stats_header::data_offset"]
         [::core::mem::offset_of!(kvm_stats_header, data_offset) - 20usize];
 };
+/// ```text
+/// struct kvm_stats_desc - Descriptor of a KVM statistics.
+/// @flags: Annotations of the stats, like type, unit, etc.
+/// @exponent: Used together with @flags to determine the unit.
+/// @size: The number of data items for this stats.
+///        Every data item is of type __u64.
+/// @offset: The offset of the stats to the start of stat structure in
+///          structure kvm or kvm_vcpu.
+/// @bucket_size: A parameter value used for histogram stats. It is only used
+/// 	for linear histogram stats, specifying the size of the bucket;
+/// @name: The name string for the stats. Its size is indicated by the
+///        &kvm_stats_header->name_size.
+/// ```
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct kvm_stats_desc {

@@ -6,6 +6,8 @@
 
 /// `KVM_GET_API_VERSION`: `_IO(KVMIO, 0x00)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// ioctls for /dev/kvm fds:
+///
 /// Direction: no argument (`_IO`).
 ///
 /// This identifies the API version as the stable kvm API. It is not expected that this number will change.  However, Linux 2.6.20 and 2.6.21 report earlier versions; these are not documented and not supported.  Applications should refuse to run if KVM_GET_API_VERSION returns a value other than 12.  If this check passes, all ioctls described as 'basic' will be available.
@@ -19,6 +21,8 @@
 /// The kernel's KVM API document: [4.1 KVM_GET_API_VERSION](https://docs.kernel.org/virt/kvm/api.html#kvm-get-api-version) (the published page follows the newest kernel).
 pub const KVM_GET_API_VERSION: crate::ctypes::c_ulong = 44544;
 /// `KVM_CREATE_VM`: `_IO(KVMIO, 0x01)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// returns a VM fd
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -54,6 +58,9 @@ pub const KVM_GET_MSR_INDEX_LIST: crate::ctypes::c_ulong = 3221532162;
 pub const KVM_S390_ENABLE_SIE: crate::ctypes::c_ulong = 44550;
 /// `KVM_CHECK_EXTENSION`: `_IO(KVMIO, 0x03)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Check if a kvm extension is available.  Argument is extension number,
+/// return is 1 (yes) or 0 (no, sorry).
+///
 /// Direction: no argument (`_IO`).
 ///
 /// The API allows the application to query about extensions to the core kvm API.  Userspace passes an extension identifier (an integer) and receives an integer that describes the extension availability. Generally 0 means no and 1 means yes, but some extensions may report additional information in the integer return value.
@@ -67,6 +74,10 @@ pub const KVM_S390_ENABLE_SIE: crate::ctypes::c_ulong = 44550;
 /// The kernel's KVM API document: [4.4 KVM_CHECK_EXTENSION](https://docs.kernel.org/virt/kvm/api.html#kvm-check-extension) (the published page follows the newest kernel).
 pub const KVM_CHECK_EXTENSION: crate::ctypes::c_ulong = 44547;
 /// `KVM_GET_VCPU_MMAP_SIZE`: `_IO(KVMIO, 0x04)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// Get size for mmap(vcpu_fd)
+///
+/// in bytes
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -124,6 +135,9 @@ pub const KVM_GET_EMULATED_CPUID: crate::ctypes::c_ulong = 3221794313;
 pub const KVM_GET_MSR_FEATURE_INDEX_LIST: crate::ctypes::c_ulong = 3221532170;
 /// `KVM_CREATE_VCPU`: `_IO(KVMIO, 0x41)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// KVM_CREATE_VCPU receives as a parameter the vcpu slot, and returns
+/// a vcpu fd.
+///
 /// Direction: no argument (`_IO`).
 ///
 /// This API adds a vcpu to a virtual machine. No more than max_vcpus may be added. The vcpu id is an integer in the range \[0, max_vcpu_id).
@@ -157,6 +171,8 @@ pub const KVM_GET_DIRTY_LOG: crate::ctypes::c_ulong = 1074835010;
 /// The kernel's KVM API document has no section for it.
 pub const KVM_SET_NR_MMU_PAGES: crate::ctypes::c_ulong = 44612;
 /// `KVM_GET_NR_MMU_PAGES`: `_IO(KVMIO, 0x45)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// deprecated
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -247,6 +263,8 @@ pub const KVM_S390_VCPU_FAULT: crate::ctypes::c_ulong = 1074310738;
 /// The kernel's KVM API document: [4.144 KVM_S390_KEYOP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-keyop) (the published page follows the newest kernel).
 pub const KVM_S390_KEYOP: crate::ctypes::c_ulong = 3222318675;
 /// `KVM_CREATE_IRQCHIP`: `_IO(KVMIO, 0x60)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// Device model IOC
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -482,6 +500,8 @@ pub const KVM_SET_CLOCK: crate::ctypes::c_ulong = 1076932219;
 pub const KVM_GET_CLOCK: crate::ctypes::c_ulong = 2150674044;
 /// `KVM_GET_PIT2`: `_IOR(KVMIO, 0x9f, struct kvm_pit_state2)`, from `linux/kvm.h`. Argument: [`kvm_pit_state2`](crate::bindings::kvm_pit_state2); the kernel writes it (read).
 ///
+/// Available with KVM_CAP_PIT_STATE2
+///
 /// Direction: read (`_IOR`).
 ///
 /// Retrieves the state of the in-kernel PIT model. Only valid after KVM_CREATE_PIT2. The state is returned in the following structure:
@@ -509,6 +529,9 @@ pub const KVM_GET_PIT2: crate::ctypes::c_ulong = 2154868383;
 /// The kernel's KVM API document: [4.73 KVM_SET_PIT2](https://docs.kernel.org/virt/kvm/api.html#kvm-set-pit2) (the published page follows the newest kernel).
 pub const KVM_SET_PIT2: crate::ctypes::c_ulong = 1081126560;
 /// `KVM_SET_TSC_KHZ`: `_IO(KVMIO, 0xa2)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// Available with KVM_CAP_TSC_CONTROL for a vCPU, or with
+/// KVM_CAP_VM_TSC_CONTROL to set defaults for a VM
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -538,6 +561,8 @@ pub const KVM_SET_TSC_KHZ: crate::ctypes::c_ulong = 44706;
 pub const KVM_GET_TSC_KHZ: crate::ctypes::c_ulong = 44707;
 /// `KVM_SIGNAL_MSI`: `_IOW(KVMIO, 0xa5, struct kvm_msi)`, from `linux/kvm.h`. Argument: [`kvm_msi`](crate::bindings::kvm_msi); the kernel reads it (write).
 ///
+/// Available with KVM_CAP_SIGNAL_MSI
+///
 /// Direction: write (`_IOW`).
 ///
 /// Directly inject a MSI message. Only valid with in-kernel irqchip that handles MSI messages.
@@ -551,6 +576,8 @@ pub const KVM_GET_TSC_KHZ: crate::ctypes::c_ulong = 44707;
 /// The kernel's KVM API document: [4.71 KVM_SIGNAL_MSI](https://docs.kernel.org/virt/kvm/api.html#kvm-signal-msi) (the published page follows the newest kernel).
 pub const KVM_SIGNAL_MSI: crate::ctypes::c_ulong = 1075883685;
 /// `KVM_PPC_ALLOCATE_HTAB`: `_IOWR(KVMIO, 0xa7, __u32)`, from `linux/kvm.h`. Argument: [`__u32`](crate::bindings::__u32); the kernel reads and writes it.
+///
+/// Available with KVM_CAP_PPC_ALLOC_HTAB
 ///
 /// Direction: read and write (`_IOWR`).
 ///
@@ -566,6 +593,8 @@ pub const KVM_SIGNAL_MSI: crate::ctypes::c_ulong = 1075883685;
 pub const KVM_PPC_ALLOCATE_HTAB: crate::ctypes::c_ulong = 3221532327;
 /// `KVM_ARM_SET_DEVICE_ADDR`: `_IOW(KVMIO, 0xab, struct kvm_arm_device_addr)`, from `linux/kvm.h`. Argument: [`kvm_arm_device_addr`](crate::bindings::kvm_arm_device_addr); the kernel reads it (write).
 ///
+/// Available with KVM_CAP_ARM_SET_DEVICE_ADDR
+///
 /// Direction: write (`_IOW`).
 ///
 /// Specify a device address in the guest's physical address space where guests can access emulated or directly exposed devices, which the host kernel needs to know about. The id field is an architecture specific identifier for a specific device.
@@ -579,6 +608,8 @@ pub const KVM_PPC_ALLOCATE_HTAB: crate::ctypes::c_ulong = 3221532327;
 /// The kernel's KVM API document: [4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-set-device-addr-deprecated) (the published page follows the newest kernel).
 pub const KVM_ARM_SET_DEVICE_ADDR: crate::ctypes::c_ulong = 1074835115;
 /// `KVM_SET_PMU_EVENT_FILTER`: `_IOW(KVMIO, 0xb2, struct kvm_pmu_event_filter)`, from `linux/kvm.h`. Argument: [`kvm_pmu_event_filter`](crate::bindings::kvm_pmu_event_filter); the kernel reads it (write).
+///
+/// Available with KVM_CAP_PMU_EVENT_FILTER
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -608,6 +639,8 @@ pub const KVM_SET_PMU_EVENT_FILTER: crate::ctypes::c_ulong = 1075883698;
 pub const KVM_PPC_SVM_OFF: crate::ctypes::c_ulong = 44723;
 /// `KVM_PPC_GET_COMPAT_CAPS`: `_IO(KVMIO, 0xb8)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Available with KVM_CAP_PPC_COMPAT_CAPS
+///
 /// Direction: no argument (`_IO`).
 ///
 /// IBM POWER system server-based processors provide a compatibility mode feature where an Nth generation processor can operate in modes consistent with earlier generations such as (N-1) and (N-2).
@@ -622,6 +655,8 @@ pub const KVM_PPC_SVM_OFF: crate::ctypes::c_ulong = 44723;
 pub const KVM_PPC_GET_COMPAT_CAPS: crate::ctypes::c_ulong = 44728;
 /// `KVM_CREATE_DEVICE`: `_IOWR(KVMIO, 0xe0, struct kvm_create_device)`, from `linux/kvm.h`. Argument: [`kvm_create_device`](crate::bindings::kvm_create_device); the kernel reads and writes it.
 ///
+/// ioctl for vm fd
+///
 /// Direction: read and write (`_IOWR`).
 ///
 /// Creates an emulated device in the kernel.  The file descriptor returned in fd can be used with KVM_SET/GET/HAS_DEVICE_ATTR.
@@ -635,6 +670,8 @@ pub const KVM_PPC_GET_COMPAT_CAPS: crate::ctypes::c_ulong = 44728;
 /// The kernel's KVM API document: [4.79 KVM_CREATE_DEVICE](https://docs.kernel.org/virt/kvm/api.html#kvm-create-device) (the published page follows the newest kernel).
 pub const KVM_CREATE_DEVICE: crate::ctypes::c_ulong = 3222056672;
 /// `KVM_SET_DEVICE_ATTR`: `_IOW(KVMIO, 0xe1, struct kvm_device_attr)`, from `linux/kvm.h`. Argument: [`kvm_device_attr`](crate::bindings::kvm_device_attr); the kernel reads it (write).
+///
+/// ioctls for fds returned by KVM_CREATE_DEVICE
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -676,6 +713,8 @@ pub const KVM_GET_DEVICE_ATTR: crate::ctypes::c_ulong = 1075359458;
 /// The kernel's KVM API document: [4.81 KVM_HAS_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-has-device-attr) (the published page follows the newest kernel).
 pub const KVM_HAS_DEVICE_ATTR: crate::ctypes::c_ulong = 1075359459;
 /// `KVM_RUN`: `_IO(KVMIO, 0x80)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// ioctls for vcpu fds
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -899,11 +938,15 @@ pub const KVM_SET_CPUID2: crate::ctypes::c_ulong = 1074310800;
 pub const KVM_GET_CPUID2: crate::ctypes::c_ulong = 3221794449;
 /// `KVM_TPR_ACCESS_REPORTING`: `_IOWR(KVMIO, 0x92, struct kvm_tpr_access_ctl)`, from `linux/kvm.h`. Argument: [`kvm_tpr_access_ctl`](crate::bindings::kvm_tpr_access_ctl); the kernel reads and writes it.
 ///
+/// Available with KVM_CAP_VAPIC
+///
 /// Direction: read and write (`_IOWR`).
 ///
 /// The kernel's KVM API document has no section for it.
 pub const KVM_TPR_ACCESS_REPORTING: crate::ctypes::c_ulong = 3223891602;
 /// `KVM_SET_VAPIC_ADDR`: `_IOW(KVMIO, 0x93, struct kvm_vapic_addr)`, from `linux/kvm.h`. Argument: [`kvm_vapic_addr`](crate::bindings::kvm_vapic_addr); the kernel reads it (write).
+///
+/// Available with KVM_CAP_VAPIC
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -916,6 +959,8 @@ pub const KVM_SET_VAPIC_ADDR: crate::ctypes::c_ulong = 1074310803;
 /// The kernel's KVM API document has no section for it.
 pub const KVM_S390_STORE_STATUS: crate::ctypes::c_ulong = 1074310805;
 /// `KVM_S390_INITIAL_RESET`: `_IO(KVMIO, 0x97)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// initial reset for s390
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -959,6 +1004,8 @@ pub const KVM_GET_MP_STATE: crate::ctypes::c_ulong = 2147790488;
 pub const KVM_SET_MP_STATE: crate::ctypes::c_ulong = 1074048665;
 /// `KVM_NMI`: `_IO(KVMIO, 0x9a)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Available with KVM_CAP_USER_NMI
+///
 /// Direction: no argument (`_IO`).
 ///
 /// Queues an NMI on the thread's vcpu.  Note this is well defined only when KVM_CREATE_IRQCHIP has not been called, since this is an interface between the virtual cpu core and virtual local APIC.  After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the kernel.
@@ -973,6 +1020,8 @@ pub const KVM_SET_MP_STATE: crate::ctypes::c_ulong = 1074048665;
 pub const KVM_NMI: crate::ctypes::c_ulong = 44698;
 /// `KVM_SET_GUEST_DEBUG`: `_IOW(KVMIO, 0x9b, struct kvm_guest_debug)`, from `linux/kvm.h`. Argument: [`kvm_guest_debug`](crate::bindings::kvm_guest_debug); the kernel reads it (write).
 ///
+/// Available with KVM_CAP_SET_GUEST_DEBUG
+///
 /// Direction: write (`_IOW`).
 ///
 /// Set up the processor specific debug registers and configure vcpu for handling guest debug events. There are two parts to the structure, the first a control bitfield indicates the type of debug events to handle when running. Common control bits are:
@@ -986,6 +1035,8 @@ pub const KVM_NMI: crate::ctypes::c_ulong = 44698;
 /// The kernel's KVM API document: [4.87 KVM_SET_GUEST_DEBUG](https://docs.kernel.org/virt/kvm/api.html#kvm-set-guest-debug) (the published page follows the newest kernel).
 pub const KVM_SET_GUEST_DEBUG: crate::ctypes::c_ulong = 1078505115;
 /// `KVM_X86_SETUP_MCE`: `_IOW(KVMIO, 0x9c, __u64)`, from `linux/kvm.h`. Argument: [`__u64`](crate::bindings::__u64); the kernel reads it (write).
+///
+/// MCE for x86
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -1029,6 +1080,8 @@ pub const KVM_X86_GET_MCE_CAP_SUPPORTED: crate::ctypes::c_ulong = 2148052637;
 pub const KVM_X86_SET_MCE: crate::ctypes::c_ulong = 1077980830;
 /// `KVM_GET_VCPU_EVENTS`: `_IOR(KVMIO, 0x9f, struct kvm_vcpu_events)`, from `linux/kvm.h`. Argument: [`kvm_vcpu_events`](crate::bindings::kvm_vcpu_events); the kernel writes it (read).
 ///
+/// Available with KVM_CAP_VCPU_EVENTS
+///
 /// Direction: read (`_IOR`).
 ///
 /// - Capability: KVM_CAP_VCPU_EVENTS
@@ -1052,6 +1105,8 @@ pub const KVM_GET_VCPU_EVENTS: crate::ctypes::c_ulong = 2151722655;
 /// The kernel's KVM API document: [4.32 KVM_SET_VCPU_EVENTS](https://docs.kernel.org/virt/kvm/api.html#kvm-set-vcpu-events) (the published page follows the newest kernel).
 pub const KVM_SET_VCPU_EVENTS: crate::ctypes::c_ulong = 1077980832;
 /// `KVM_GET_DEBUGREGS`: `_IOR(KVMIO, 0xa1, struct kvm_debugregs)`, from `linux/kvm.h`. Argument: [`kvm_debugregs`](crate::bindings::kvm_debugregs); the kernel writes it (read).
+///
+/// Available with KVM_CAP_DEBUGREGS
 ///
 /// Direction: read (`_IOR`).
 ///
@@ -1081,6 +1136,9 @@ pub const KVM_GET_DEBUGREGS: crate::ctypes::c_ulong = 2155916961;
 pub const KVM_SET_DEBUGREGS: crate::ctypes::c_ulong = 1082175138;
 /// `KVM_ENABLE_CAP`: `_IOW(KVMIO, 0xa3, struct kvm_enable_cap)`, from `linux/kvm.h`. Argument: [`kvm_enable_cap`](crate::bindings::kvm_enable_cap); the kernel reads it (write).
 ///
+/// vcpu version available with KVM_CAP_ENABLE_CAP
+/// vm version available with KVM_CAP_ENABLE_CAP_VM
+///
 /// Direction: write (`_IOW`).
 ///
 /// :Capability: KVM_CAP_ENABLE_CAP_VM :Architectures: all :Type: vm ioctl :Parameters: struct kvm_enable_cap (in) :Returns: 0 on success; -1 on error
@@ -1094,6 +1152,8 @@ pub const KVM_SET_DEBUGREGS: crate::ctypes::c_ulong = 1082175138;
 /// The kernel's KVM API document: [4.37 KVM_ENABLE_CAP](https://docs.kernel.org/virt/kvm/api.html#kvm-enable-cap) (the published page follows the newest kernel).
 pub const KVM_ENABLE_CAP: crate::ctypes::c_ulong = 1080602275;
 /// `KVM_GET_XSAVE`: `_IOR(KVMIO, 0xa4, struct kvm_xsave)`, from `linux/kvm.h`. Argument: [`kvm_xsave`](crate::bindings::kvm_xsave); the kernel writes it (read).
+///
+/// Available with KVM_CAP_XSAVE
 ///
 /// Direction: read (`_IOR`).
 ///
@@ -1123,6 +1183,8 @@ pub const KVM_GET_XSAVE: crate::ctypes::c_ulong = 2415963812;
 pub const KVM_SET_XSAVE: crate::ctypes::c_ulong = 1342221989;
 /// `KVM_GET_XCRS`: `_IOR(KVMIO, 0xa6, struct kvm_xcrs)`, from `linux/kvm.h`. Argument: [`kvm_xcrs`](crate::bindings::kvm_xcrs); the kernel writes it (read).
 ///
+/// Available with KVM_CAP_XCRS
+///
 /// Direction: read (`_IOR`).
 ///
 /// This ioctl would copy current vcpu's xcrs to the userspace.
@@ -1151,6 +1213,8 @@ pub const KVM_GET_XCRS: crate::ctypes::c_ulong = 2173218470;
 pub const KVM_SET_XCRS: crate::ctypes::c_ulong = 1099476647;
 /// `KVM_DIRTY_TLB`: `_IOW(KVMIO, 0xaa, struct kvm_dirty_tlb)`, from `linux/kvm.h`. Argument: [`kvm_dirty_tlb`](crate::bindings::kvm_dirty_tlb); the kernel reads it (write).
 ///
+/// Available with KVM_CAP_SW_TLB
+///
 /// Direction: write (`_IOW`).
 ///
 /// This must be called whenever userspace has changed an entry in the shared TLB, prior to calling KVM_RUN on the associated vcpu.
@@ -1164,6 +1228,8 @@ pub const KVM_SET_XCRS: crate::ctypes::c_ulong = 1099476647;
 /// The kernel's KVM API document: [4.60 KVM_DIRTY_TLB](https://docs.kernel.org/virt/kvm/api.html#kvm-dirty-tlb) (the published page follows the newest kernel).
 pub const KVM_DIRTY_TLB: crate::ctypes::c_ulong = 1074835114;
 /// `KVM_GET_ONE_REG`: `_IOW(KVMIO, 0xab, struct kvm_one_reg)`, from `linux/kvm.h`. Argument: [`kvm_one_reg`](crate::bindings::kvm_one_reg); the kernel reads it (write).
+///
+/// Available with KVM_CAP_ONE_REG
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -1193,6 +1259,8 @@ pub const KVM_GET_ONE_REG: crate::ctypes::c_ulong = 1074835115;
 pub const KVM_SET_ONE_REG: crate::ctypes::c_ulong = 1074835116;
 /// `KVM_KVMCLOCK_CTRL`: `_IO(KVMIO, 0xad)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// VM is being stopped by host
+///
 /// Direction: no argument (`_IO`).
 ///
 /// This ioctl sets a flag accessible to the guest indicating that the specified vCPU has been paused by the host userspace.
@@ -1221,6 +1289,8 @@ pub const KVM_KVMCLOCK_CTRL: crate::ctypes::c_ulong = 44717;
 pub const KVM_GET_REG_LIST: crate::ctypes::c_ulong = 3221794480;
 /// `KVM_SMI`: `_IO(KVMIO, 0xb7)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Available with KVM_CAP_X86_SMM
+///
 /// Direction: no argument (`_IO`).
 ///
 /// Queues an SMI on the thread's vcpu.
@@ -1234,6 +1304,8 @@ pub const KVM_GET_REG_LIST: crate::ctypes::c_ulong = 3221794480;
 /// The kernel's KVM API document: [4.96 KVM_SMI](https://docs.kernel.org/virt/kvm/api.html#kvm-smi) (the published page follows the newest kernel).
 pub const KVM_SMI: crate::ctypes::c_ulong = 44727;
 /// `KVM_MEMORY_ENCRYPT_OP`: `_IOWR(KVMIO, 0xba, unsigned long)`, from `linux/kvm.h`. Argument: `unsigned long`; the kernel reads and writes it.
+///
+/// Memory Encryption Commands
 ///
 /// Direction: read and write (`_IOWR`).
 ///
@@ -1277,6 +1349,8 @@ pub const KVM_MEMORY_ENCRYPT_REG_REGION: crate::ctypes::c_ulong = 2148576955;
 pub const KVM_MEMORY_ENCRYPT_UNREG_REGION: crate::ctypes::c_ulong = 2148576956;
 /// `KVM_HYPERV_EVENTFD`: `_IOW(KVMIO, 0xbd, struct kvm_hyperv_eventfd)`, from `linux/kvm.h`. Argument: [`kvm_hyperv_eventfd`](crate::bindings::kvm_hyperv_eventfd); the kernel reads it (write).
 ///
+/// Available with KVM_CAP_HYPERV_EVENTFD
+///
 /// Direction: write (`_IOW`).
 ///
 /// This ioctl (un)registers an eventfd to receive notifications from the guest on the specified Hyper-V connection id through the SIGNAL_EVENT hypercall, without causing a user exit.  SIGNAL_EVENT hypercall with non-zero event flag number (bits 24-31) still triggers a KVM_EXIT_HYPERV_HCALL user exit.
@@ -1289,6 +1363,8 @@ pub const KVM_MEMORY_ENCRYPT_UNREG_REGION: crate::ctypes::c_ulong = 2148576956;
 /// The kernel's KVM API document: [4.113 KVM_HYPERV_EVENTFD](https://docs.kernel.org/virt/kvm/api.html#kvm-hyperv-eventfd) (the published page follows the newest kernel).
 pub const KVM_HYPERV_EVENTFD: crate::ctypes::c_ulong = 1075359421;
 /// `KVM_GET_NESTED_STATE`: `_IOWR(KVMIO, 0xbe, struct kvm_nested_state)`, from `linux/kvm.h`. Argument: [`kvm_nested_state`](crate::bindings::kvm_nested_state); the kernel reads and writes it.
+///
+/// Available with KVM_CAP_NESTED_STATE
 ///
 /// Direction: read and write (`_IOWR`).
 ///
@@ -1318,6 +1394,8 @@ pub const KVM_GET_NESTED_STATE: crate::ctypes::c_ulong = 3229658814;
 pub const KVM_SET_NESTED_STATE: crate::ctypes::c_ulong = 1082175167;
 /// `KVM_CLEAR_DIRTY_LOG`: `_IOWR(KVMIO, 0xc0, struct kvm_clear_dirty_log)`, from `linux/kvm.h`. Argument: [`kvm_clear_dirty_log`](crate::bindings::kvm_clear_dirty_log); the kernel reads and writes it.
 ///
+/// Available with KVM_CAP_MANUAL_DIRTY_LOG_PROTECT_2
+///
 /// Direction: read and write (`_IOWR`).
 ///
 /// The ioctl clears the dirty status of pages in a memory slot, according to the bitmap that is passed in struct kvm_clear_dirty_log's dirty_bitmap field.  Bit 0 of the bitmap corresponds to page "first_page" in the memory slot, and num_pages is the size in bits of the input bitmap. first_page must be a multiple of 64; num_pages must also be a multiple of 64 unless first_page + num_pages is the size of the memory slot.  For each bit that is set in the input bitmap, the corresponding page is marked "clean" in KVM's dirty bitmap, and dirty tracking is re-enabled for that page (for example via write-protection, or by clearing the dirty bit in a page table entry).
@@ -1331,6 +1409,8 @@ pub const KVM_SET_NESTED_STATE: crate::ctypes::c_ulong = 1082175167;
 /// The kernel's KVM API document: [4.117 KVM_CLEAR_DIRTY_LOG](https://docs.kernel.org/virt/kvm/api.html#kvm-clear-dirty-log) (the published page follows the newest kernel).
 pub const KVM_CLEAR_DIRTY_LOG: crate::ctypes::c_ulong = 3222843072;
 /// `KVM_GET_SUPPORTED_HV_CPUID`: `_IOWR(KVMIO, 0xc1, struct kvm_cpuid2)`, from `linux/kvm.h`. Argument: [`kvm_cpuid2`](crate::bindings::kvm_cpuid2); the kernel reads and writes it.
+///
+/// Available with KVM_CAP_HYPERV_CPUID (vcpu) / KVM_CAP_SYS_HYPERV_CPUID (system)
 ///
 /// Direction: read and write (`_IOWR`).
 ///
@@ -1346,6 +1426,8 @@ pub const KVM_CLEAR_DIRTY_LOG: crate::ctypes::c_ulong = 3222843072;
 pub const KVM_GET_SUPPORTED_HV_CPUID: crate::ctypes::c_ulong = 3221794497;
 /// `KVM_ARM_VCPU_FINALIZE`: `_IOW(KVMIO, 0xc2, int)`, from `linux/kvm.h`. Argument: `int`; the kernel reads it (write).
 ///
+/// Available with KVM_CAP_ARM_SVE
+///
 /// Direction: write (`_IOW`).
 ///
 /// Finalizes the configuration of the specified vcpu feature.
@@ -1358,6 +1440,8 @@ pub const KVM_GET_SUPPORTED_HV_CPUID: crate::ctypes::c_ulong = 3221794497;
 /// The kernel's KVM API document: [4.119 KVM_ARM_VCPU_FINALIZE](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-vcpu-finalize) (the published page follows the newest kernel).
 pub const KVM_ARM_VCPU_FINALIZE: crate::ctypes::c_ulong = 1074048706;
 /// `KVM_S390_NORMAL_RESET`: `_IO(KVMIO, 0xc3)`, from `linux/kvm.h`. Takes no argument struct.
+///
+/// Available with  KVM_CAP_S390_VCPU_RESETS
 ///
 /// Direction: no argument (`_IO`).
 ///
@@ -1387,6 +1471,8 @@ pub const KVM_S390_NORMAL_RESET: crate::ctypes::c_ulong = 44739;
 pub const KVM_S390_CLEAR_RESET: crate::ctypes::c_ulong = 44740;
 /// `KVM_X86_SET_MSR_FILTER`: `_IOW(KVMIO, 0xc6, struct kvm_msr_filter)`, from `linux/kvm.h`. Argument: [`kvm_msr_filter`](crate::bindings::kvm_msr_filter); the kernel reads it (write).
 ///
+/// Available with KVM_CAP_X86_MSR_FILTER
+///
 /// Direction: write (`_IOW`).
 ///
 /// flags values for `struct kvm_msr_filter_range`:
@@ -1401,11 +1487,15 @@ pub const KVM_S390_CLEAR_RESET: crate::ctypes::c_ulong = 44740;
 pub const KVM_X86_SET_MSR_FILTER: crate::ctypes::c_ulong = 1099476678;
 /// `KVM_RESET_DIRTY_RINGS`: `_IO(KVMIO, 0xc7)`, from `linux/kvm.h`. Takes no argument struct.
 ///
+/// Available with KVM_CAP_DIRTY_LOG_RING
+///
 /// Direction: no argument (`_IO`).
 ///
 /// The kernel's KVM API document has no section for it.
 pub const KVM_RESET_DIRTY_RINGS: crate::ctypes::c_ulong = 44743;
 /// `KVM_XEN_HVM_GET_ATTR`: `_IOWR(KVMIO, 0xc8, struct kvm_xen_hvm_attr)`, from `linux/kvm.h`. Argument: [`kvm_xen_hvm_attr`](crate::bindings::kvm_xen_hvm_attr); the kernel reads and writes it.
+///
+/// Per-VM Xen attributes
 ///
 /// Direction: read and write (`_IOWR`).
 ///
@@ -1435,6 +1525,8 @@ pub const KVM_XEN_HVM_GET_ATTR: crate::ctypes::c_ulong = 3225988808;
 pub const KVM_XEN_HVM_SET_ATTR: crate::ctypes::c_ulong = 1078505161;
 /// `KVM_XEN_VCPU_GET_ATTR`: `_IOWR(KVMIO, 0xca, struct kvm_xen_vcpu_attr)`, from `linux/kvm.h`. Argument: [`kvm_xen_vcpu_attr`](crate::bindings::kvm_xen_vcpu_attr); the kernel reads and writes it.
 ///
+/// Per-vCPU Xen attributes
+///
 /// Direction: read and write (`_IOWR`).
 ///
 /// Allows Xen vCPU attributes to be read. For the structure and types, see KVM_XEN_VCPU_SET_ATTR above.
@@ -1462,6 +1554,8 @@ pub const KVM_XEN_VCPU_GET_ATTR: crate::ctypes::c_ulong = 3225988810;
 /// The kernel's KVM API document: [4.128 KVM_XEN_VCPU_SET_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-xen-vcpu-set-attr) (the published page follows the newest kernel).
 pub const KVM_XEN_VCPU_SET_ATTR: crate::ctypes::c_ulong = 1078505163;
 /// `KVM_XEN_HVM_EVTCHN_SEND`: `_IOW(KVMIO, 0xd0, struct kvm_irq_routing_xen_evtchn)`, from `linux/kvm.h`. Argument: [`kvm_irq_routing_xen_evtchn`](crate::bindings::kvm_irq_routing_xen_evtchn); the kernel reads it (write).
+///
+/// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_EVTCHN_SEND
 ///
 /// Direction: write (`_IOW`).
 ///
@@ -1519,6 +1613,8 @@ pub const KVM_SET_SREGS2: crate::ctypes::c_ulong = 1094758093;
 pub const KVM_GET_STATS_FD: crate::ctypes::c_ulong = 44750;
 /// `KVM_GET_XSAVE2`: `_IOR(KVMIO, 0xcf, struct kvm_xsave)`, from `linux/kvm.h`. Argument: [`kvm_xsave`](crate::bindings::kvm_xsave); the kernel writes it (read).
 ///
+/// Available with KVM_CAP_XSAVE2
+///
 /// Direction: read (`_IOR`).
 ///
 /// This ioctl would copy current vcpu's xsave struct to the userspace. It copies as many bytes as are returned by KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) when invoked on the vm file descriptor. The size value returned by KVM_CHECK_EXTENSION(KVM_CAP_XSAVE2) will always be at least 4096. Currently, it is only greater than 4096 if a dynamic feature has been enabled with `arch_prctl()`, but this may change in the future.
@@ -1532,6 +1628,8 @@ pub const KVM_GET_STATS_FD: crate::ctypes::c_ulong = 44750;
 /// The kernel's KVM API document: [4.134 KVM_GET_XSAVE2](https://docs.kernel.org/virt/kvm/api.html#kvm-get-xsave2) (the published page follows the newest kernel).
 pub const KVM_GET_XSAVE2: crate::ctypes::c_ulong = 2415963855;
 /// `KVM_SET_MEMORY_ATTRIBUTES`: `_IOW(KVMIO, 0xd2, struct kvm_memory_attributes)`, from `linux/kvm.h`. Argument: [`kvm_memory_attributes`](crate::bindings::kvm_memory_attributes); the kernel reads it (write).
+///
+/// Available with KVM_CAP_MEMORY_ATTRIBUTES
 ///
 /// Direction: write (`_IOW`).
 ///

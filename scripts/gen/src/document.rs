@@ -7,9 +7,11 @@
 
 use std::collections::BTreeMap;
 
+use syn::visit_mut::VisitMut;
 use syn::{Attribute, Item, parse_quote};
 
 use crate::api_doc::{ApiDoc, Section, escape_markdown, first_sentence, rst_to_markdown};
+use crate::comments::comment_to_markdown;
 use crate::macros::RequestCode;
 
 /// The fields of a section quoted in the docs, in this order.
@@ -137,6 +139,55 @@ pub fn document_constants(items: &mut [Item], api: &ApiDoc) {
     }
 }
 
+/// Appends to each constant of `items` the comment the header has on its `#define` (see
+/// `macros::macro_comments`), made safe for rustdoc: bindgen evaluates macros but does not carry their comments.
+pub fn document_macro_comments(items: &mut [Item], comments: &BTreeMap<String, String>) {
+    for item in items {
+        let Item::Const(c) = item else { continue };
+        let Some(comment) = comments.get(&c.ident.to_string()) else {
+            continue;
+        };
+        let markdown = comment_to_markdown(comment);
+        if !markdown.is_empty() {
+            append_docs(&mut c.attrs, &markdown.lines().map(str::to_string).collect::<Vec<_>>());
+        }
+    }
+}
+
+/// Splits every multi-line `#[doc]` attribute (bindgen writes a comment as one) into one attribute per line, so the
+/// formatted file shows `///` lines rather than `/** … */` blocks.
+pub fn split_doc_lines(items: &mut [Item]) {
+    struct Split;
+    impl VisitMut for Split {
+        fn visit_attributes_mut(&mut self, attrs: &mut Vec<Attribute>) {
+            let mut split = Vec::with_capacity(attrs.len());
+            for attr in attrs.drain(..) {
+                match doc_text(&attr) {
+                    Some(text) if text.contains('\n') => split.extend(text.lines().map(|l| parse_quote!(#[doc = #l]))),
+                    _ => split.push(attr),
+                }
+            }
+            *attrs = split;
+        }
+    }
+    for item in items {
+        Split.visit_item_mut(item);
+    }
+}
+
+/// The text of a `#[doc = "…"]` attribute.
+fn doc_text(attr: &Attribute) -> Option<String> {
+    match &attr.meta {
+        syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
+            syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s), ..
+            }) => Some(s.value()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 /// The struct or union a request code's argument names (`struct kvm_regs` → `kvm_regs`).
 fn argument_type(code: &RequestCode) -> Option<&str> {
     let argument = code.argument.as_deref()?;
@@ -231,19 +282,23 @@ Says whether ``KVM_GET_SREGS2`` exists.
 ";
 
     fn docs(attrs: &[Attribute]) -> String {
-        attrs
-            .iter()
-            .filter_map(|a| match &a.meta {
-                syn::Meta::NameValue(nv) if nv.path.is_ident("doc") => match &nv.value {
-                    syn::Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(s), ..
-                    }) => Some(s.value()),
-                    _ => None,
-                },
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
+        attrs.iter().filter_map(doc_text).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn multi_line_docs_become_one_attribute_per_line() {
+        let mut items: Vec<Item> = vec![parse_quote!(
+            #[doc = " a\n b"]
+            pub struct s {
+                #[doc = " c\n d"]
+                pub f: u8,
+            }
+        )];
+        split_doc_lines(&mut items);
+        let Item::Struct(s) = &items[0] else { panic!() };
+        assert_eq!(s.attrs.len(), 2);
+        assert_eq!(s.fields.iter().next().unwrap().attrs.len(), 2);
+        assert_eq!(docs(&s.attrs), " a\n b");
     }
 
     #[test]
@@ -307,6 +362,27 @@ Says whether ``KVM_GET_SREGS2`` exists.
         );
         let Item::Struct(regs) = &items[1] else { panic!() };
         assert!(regs.attrs.is_empty());
+    }
+
+    #[test]
+    fn macro_comments_become_docs() {
+        let comments = BTreeMap::from([
+            ("KVM_A".to_string(), "for entries[0]".to_string()),
+            ("KVM_B".to_string(), "SPDX-License-Identifier: GPL-2.0".to_string()),
+        ]);
+        let mut items: Vec<Item> = vec![
+            parse_quote!(
+                pub const KVM_A: u32 = 1;
+            ),
+            parse_quote!(
+                pub const KVM_B: u32 = 2;
+            ),
+        ];
+        document_macro_comments(&mut items, &comments);
+        let Item::Const(a) = &items[0] else { panic!() };
+        assert_eq!(docs(&a.attrs), " for entries\\[0\\]");
+        let Item::Const(b) = &items[1] else { panic!() };
+        assert!(b.attrs.is_empty());
     }
 
     #[test]

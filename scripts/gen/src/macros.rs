@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
+use crate::comments::strip_comment_markers;
+
 /// The headers whose macros are the KVM API (the others, like `linux/ioctl.h`, are what they are built from).
 pub const KVM_HEADERS: &[&str] = &["linux/kvm.h", "asm/kvm.h"];
 
@@ -95,6 +97,81 @@ pub fn read_kvm_definitions(headers: &Path) -> Result<BTreeMap<String, Definitio
         let path = headers.join(header);
         let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         all.extend(object_like_definitions(&text, header));
+    }
+    Ok(all)
+}
+
+/// The comment each object-like macro carries, by name: the one on its own line(s) (after the definition), and the
+/// one that ends on the line just above it; markers stripped (see `comments::strip_comment_markers`). A comment further up, or above a blank
+/// line, heads a group of definitions rather than one, and is left out.
+pub fn macro_comments(text: &str) -> BTreeMap<String, String> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut comments = BTreeMap::new();
+    // The comment that ended on the previous line, if that line held nothing else.
+    let mut above: Option<String> = None;
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim();
+        if line.starts_with("/*") {
+            let mut comment = String::new();
+            while i < lines.len() {
+                comment.push_str(lines[i].trim());
+                comment.push('\n');
+                if lines[i].contains("*/") {
+                    break;
+                }
+                i += 1;
+            }
+            let ends_line = lines.get(i).is_some_and(|l| l.trim_end().ends_with("*/"));
+            above = ends_line.then(|| comment.trim_end().to_string());
+            i += 1;
+            continue;
+        }
+        if line.starts_with("//") {
+            let previous = above.take().filter(|a| a.starts_with("//")).unwrap_or_default();
+            above = Some(format!("{previous}{line}\n").trim_start().to_string());
+            i += 1;
+            continue;
+        }
+        // A definition, continuation lines included.
+        let mut definition = lines[i].to_string();
+        while definition.trim_end().ends_with('\\') && i + 1 < lines.len() {
+            i += 1;
+            definition.push('\n');
+            definition.push_str(lines[i]);
+        }
+        let named = object_like_definitions(&definition, "").into_keys().next();
+        if let Some(name) = named {
+            let trailing = definition
+                .find("/*")
+                .map(|at| definition[at..].to_string())
+                .filter(|c| c.contains("*/"))
+                .map(|c| c[..c.find("*/").expect("checked") + 2].to_string())
+                .or_else(|| definition.find("//").map(|at| definition[at..].to_string()));
+            let pieces: Vec<String> = [above.take(), trailing]
+                .into_iter()
+                .flatten()
+                .map(|raw| strip_comment_markers(&raw).trim_matches('\n').to_string())
+                .filter(|text| !text.trim().is_empty())
+                .collect();
+            let comment = (!pieces.is_empty()).then(|| pieces.join("\n\n"));
+            if let Some(comment) = comment {
+                comments.insert(name, comment);
+            }
+        }
+        above = None;
+        i += 1;
+    }
+    comments
+}
+
+/// The comments of every object-like macro of [`KVM_HEADERS`] in the installed `headers` (see [`macro_comments`]).
+pub fn read_kvm_macro_comments(headers: &Path) -> Result<BTreeMap<String, String>, String> {
+    let mut all = BTreeMap::new();
+    for header in KVM_HEADERS {
+        let path = headers.join(header);
+        let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        all.extend(macro_comments(&text));
     }
     Ok(all)
 }
@@ -195,6 +272,32 @@ mod tests {
             definitions["KVM_REGISTER_COALESCED_MMIO"].body,
             "_IOW(KVMIO, 0x67, struct kvm_coalesced_mmio_zone)"
         );
+    }
+
+    #[test]
+    fn comments_on_and_just_above_a_definition() {
+        let text = "\
+/* heads a group */
+
+#define KVM_A 1
+/* for KVM_B */
+#define KVM_B 2 /* and more */
+#define KVM_C(n) (n) /* function-like */
+/*
+ * Two
+ * lines.
+ */
+#define KVM_D \\
+\t3 /* on the continuation */
+// line comment
+#define KVM_E 5
+";
+        let comments = macro_comments(text);
+        assert_eq!(comments.get("KVM_A"), None);
+        assert_eq!(comments["KVM_B"], "for KVM_B\n\nand more");
+        assert_eq!(comments.get("KVM_C"), None);
+        assert_eq!(comments["KVM_D"], " Two\n lines.\n\non the continuation");
+        assert_eq!(comments["KVM_E"], " line comment");
     }
 
     #[test]

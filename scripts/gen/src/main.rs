@@ -6,6 +6,7 @@
 
 mod api_doc;
 mod arch;
+mod comments;
 mod debian_source;
 mod document;
 mod keep_api;

@@ -108,7 +108,9 @@ fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path, api: &ApiDoc) -> R
     let unsigned = raw_bindings::unsigned_widths(arch, headers, &from_fallback)?;
     rewrite::retype_unsigned_constants(&mut items, &unsigned);
     let codes = macros::request_codes(&macros::read_kvm_definitions(headers)?);
+    let macro_comments = macros::read_kvm_macro_comments(headers)?;
     let mut request_codes = rewrite::split_request_codes(&mut items, &codes);
+    document::document_macro_comments(&mut request_codes, &macro_comments);
     document::document_request_codes(&mut request_codes, &codes, api);
     rewrite::flatten_flex_arrays(&mut items);
     let serializable = rewrite::contained_types(&items, &serde_list::read_serde_seeds(&crate_dir)?);
@@ -127,8 +129,11 @@ fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path, api: &ApiDoc) -> R
         })
         .collect();
     document::document_ioctl_types(&mut items, &emitted, &codes, api);
+    document::document_macro_comments(&mut items, &macro_comments);
     document::document_constants(&mut items, api);
     rewrite::import_common_helpers(&mut items);
+    document::split_doc_lines(&mut items);
+    document::split_doc_lines(&mut request_codes);
     Ok(ArchBindings {
         items,
         helpers,

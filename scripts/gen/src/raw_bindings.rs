@@ -7,6 +7,7 @@ use bindgen::{Builder, Formatter, RustEdition, RustTarget};
 use quote::ToTokens;
 
 use crate::arch::Arch;
+use crate::comments::SanitizeComments;
 
 /// The module path, from the arch crate's root, of its per-arch C types (`c_char`, `c_int`, …). Generated code names
 /// C types only through it, so an arm64 crate built on x86_64 still has arm64's unsigned `char`.
@@ -46,7 +47,11 @@ pub fn generate_raw_bindings(arch: &Arch, headers: &Path, explicit_padding: bool
         .derive_partialeq(true)
         .impl_partialeq(true)
         .layout_tests(true)
-        .generate_comments(false)
+        // The headers' comments become rustdoc: clang attaches ordinary comments too (the uapi headers have no
+        // doc comments), and the callback makes them safe for rustdoc (see `comments`).
+        .generate_comments(true)
+        .clang_arg("-fparse-all-comments")
+        .parse_callbacks(Box::new(SanitizeComments))
         // Edition 2024 asks for `unsafe {}` around unsafe operations even inside `unsafe fn`.
         .wrap_unsafe_ops(true)
         .explicit_padding(explicit_padding)
