@@ -13,7 +13,8 @@
 //! core.regs.pc = 0x8020_0000;
 //! core.mode = 1; // supervisor
 //! // The id of the pc register for KVM_GET_ONE_REG: the core registers are indexed from the start of the struct.
-//! let pc_id = KVM_REG_RISCV | KVM_REG_SIZE_U64 | u64::from(KVM_REG_RISCV_CORE);
+//! // (KVM_REG_RISCV is an i64, as in kvm-bindings 0.14: bindgen types `0x8000000000000000ULL` by its value.)
+//! let pc_id = KVM_REG_RISCV as u64 | KVM_REG_SIZE_U64 | u64::from(KVM_REG_RISCV_CORE);
 //! assert_eq!(pc_id, 0x8030_0000_0200_0000);
 //! assert_eq!(core::mem::size_of::<kvm_riscv_core>(), 33 * 8, "riscv64's layout, on any host");
 //! ```
