@@ -96,7 +96,13 @@ fn extract_debian_source(tarball: &Path, cache_dir: &Path) -> Result<PathBuf, St
         .ok_or_else(|| format!("{} is not a .tar.xz", tarball.display()))?;
     // What was extracted depends on the arch table too: a new arch needs its arch/ directory.
     let inputs = headers_install_inputs(top);
-    let identity = format!("{} {} {:?} {}\n", tarball.display(), metadata.len(), mtime, inputs.join(" "));
+    let identity = format!(
+        "{} {} {:?} {}\n",
+        tarball.display(),
+        metadata.len(),
+        mtime,
+        inputs.join(" ")
+    );
     let tree = cache_dir.join(top);
     let stamp = cache_dir.join(format!("{top}.stamp"));
     if fs::read_to_string(&stamp).ok().as_deref() == Some(identity.as_str()) && tree.join("Makefile").exists() {
