@@ -38,41 +38,6 @@ pub const KVM_NR_SPSR: u32 = 5;
 pub const PSCI_0_2_FN_BASE: u32 = 2214592512;
 pub const PSCI_0_2_64BIT: u32 = 1073741824;
 pub const PSCI_0_2_FN64_BASE: u32 = 3288334336;
-pub const PSCI_0_2_FN_PSCI_VERSION: u32 = 2214592512;
-pub const PSCI_0_2_FN_CPU_SUSPEND: u32 = 2214592513;
-pub const PSCI_0_2_FN_CPU_OFF: u32 = 2214592514;
-pub const PSCI_0_2_FN_CPU_ON: u32 = 2214592515;
-pub const PSCI_0_2_FN_AFFINITY_INFO: u32 = 2214592516;
-pub const PSCI_0_2_FN_MIGRATE: u32 = 2214592517;
-pub const PSCI_0_2_FN_MIGRATE_INFO_TYPE: u32 = 2214592518;
-pub const PSCI_0_2_FN_MIGRATE_INFO_UP_CPU: u32 = 2214592519;
-pub const PSCI_0_2_FN_SYSTEM_OFF: u32 = 2214592520;
-pub const PSCI_0_2_FN_SYSTEM_RESET: u32 = 2214592521;
-pub const PSCI_0_2_FN64_CPU_SUSPEND: u32 = 3288334337;
-pub const PSCI_0_2_FN64_CPU_ON: u32 = 3288334339;
-pub const PSCI_0_2_FN64_AFFINITY_INFO: u32 = 3288334340;
-pub const PSCI_0_2_FN64_MIGRATE: u32 = 3288334341;
-pub const PSCI_0_2_FN64_MIGRATE_INFO_UP_CPU: u32 = 3288334343;
-pub const PSCI_1_0_FN_PSCI_FEATURES: u32 = 2214592522;
-pub const PSCI_1_0_FN_CPU_FREEZE: u32 = 2214592523;
-pub const PSCI_1_0_FN_CPU_DEFAULT_SUSPEND: u32 = 2214592524;
-pub const PSCI_1_0_FN_NODE_HW_STATE: u32 = 2214592525;
-pub const PSCI_1_0_FN_SYSTEM_SUSPEND: u32 = 2214592526;
-pub const PSCI_1_0_FN_SET_SUSPEND_MODE: u32 = 2214592527;
-pub const PSCI_1_0_FN_STAT_RESIDENCY: u32 = 2214592528;
-pub const PSCI_1_0_FN_STAT_COUNT: u32 = 2214592529;
-pub const PSCI_1_1_FN_SYSTEM_RESET2: u32 = 2214592530;
-pub const PSCI_1_1_FN_MEM_PROTECT: u32 = 2214592531;
-pub const PSCI_1_1_FN_MEM_PROTECT_CHECK_RANGE: u32 = 2214592532;
-pub const PSCI_1_3_FN_SYSTEM_OFF2: u32 = 2214592533;
-pub const PSCI_1_0_FN64_CPU_DEFAULT_SUSPEND: u32 = 3288334348;
-pub const PSCI_1_0_FN64_NODE_HW_STATE: u32 = 3288334349;
-pub const PSCI_1_0_FN64_SYSTEM_SUSPEND: u32 = 3288334350;
-pub const PSCI_1_0_FN64_STAT_RESIDENCY: u32 = 3288334352;
-pub const PSCI_1_0_FN64_STAT_COUNT: u32 = 3288334353;
-pub const PSCI_1_1_FN64_SYSTEM_RESET2: u32 = 3288334354;
-pub const PSCI_1_1_FN64_MEM_PROTECT_CHECK_RANGE: u32 = 3288334356;
-pub const PSCI_1_3_FN64_SYSTEM_OFF2: u32 = 3288334357;
 pub const PSCI_0_2_POWER_STATE_ID_MASK: u32 = 65535;
 pub const PSCI_0_2_POWER_STATE_ID_SHIFT: u32 = 0;
 pub const PSCI_0_2_POWER_STATE_TYPE_SHIFT: u32 = 16;
@@ -281,15 +246,8 @@ pub const SVE_PT_REGS_FPSIMD: u32 = 0;
 pub const SVE_PT_REGS_SVE: u32 = 1;
 pub const SVE_PT_VL_INHERIT: u32 = 2;
 pub const SVE_PT_VL_ONEXEC: u32 = 4;
-pub const SVE_PT_REGS_OFFSET: u32 = 16;
-pub const SVE_PT_FPSIMD_OFFSET: u32 = 16;
-pub const SVE_PT_SVE_FPSR_SIZE: u32 = 4;
-pub const SVE_PT_SVE_FPCR_SIZE: u32 = 4;
-pub const SVE_PT_SVE_OFFSET: u32 = 16;
-pub const SVE_PT_SVE_ZREGS_OFFSET: u32 = 16;
 pub const ZA_PT_VL_INHERIT: u32 = 2;
 pub const ZA_PT_VL_ONEXEC: u32 = 4;
-pub const ZA_PT_ZA_OFFSET: u32 = 16;
 pub const KVM_COALESCED_MMIO_PAGE_OFFSET: u32 = 1;
 pub const KVM_DIRTY_LOG_PAGE_OFFSET: u32 = 64;
 /// Supported CPU Targets - Adding a new target type is not recommended,
@@ -385,40 +343,16 @@ pub const KVM_REG_ARM64_SYSREG_CRM_MASK: u32 = 120;
 pub const KVM_REG_ARM64_SYSREG_CRM_SHIFT: u32 = 3;
 pub const KVM_REG_ARM64_SYSREG_OP2_MASK: u32 = 7;
 pub const KVM_REG_ARM64_SYSREG_OP2_SHIFT: u32 = 0;
-/// Physical Timer EL0 Registers
-pub const KVM_REG_ARM_PTIMER_CTL: u64 = 6931039826524495633;
-pub const KVM_REG_ARM_PTIMER_CVAL: u64 = 6931039826524495634;
-pub const KVM_REG_ARM_PTIMER_CNT: u64 = 6931039826524495617;
-/// EL0 Virtual Timer Registers
-///
-/// WARNING:
-/// KVM_REG_ARM_TIMER_CVAL and KVM_REG_ARM_TIMER_CNT are not defined
-/// with the appropriate register encodings.  Their values have been
-/// accidentally swapped.  As this is set API, the definitions here
-/// must be used, rather than ones derived from the encodings.
-pub const KVM_REG_ARM_TIMER_CTL: u64 = 6931039826524495641;
-pub const KVM_REG_ARM_TIMER_CVAL: u64 = 6931039826524495618;
-pub const KVM_REG_ARM_TIMER_CNT: u64 = 6931039826524495642;
 /// KVM-as-firmware specific pseudo-registers
 pub const KVM_REG_ARM_FW: u32 = 1310720;
-pub const KVM_REG_ARM_PSCI_VERSION: u64 = 6931039826524504064;
-pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1: u64 = 6931039826524504065;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1_NOT_AVAIL: u32 = 0;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1_AVAIL: u32 = 1;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1_NOT_REQUIRED: u32 = 2;
-/// Only two states can be presented by the host kernel:
-/// - NOT_REQUIRED: the guest doesn't need to do anything
-/// - NOT_AVAIL: the guest isn't mitigated (it can still use SSBS if available)
-///
-/// All the other values are deprecated. The host still accepts all
-/// values (they are ABI), but will narrow them to the above two.
-pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2: u64 = 6931039826524504066;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2_NOT_AVAIL: u32 = 0;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2_UNKNOWN: u32 = 1;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2_AVAIL: u32 = 2;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2_NOT_REQUIRED: u32 = 3;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2_ENABLED: u32 = 16;
-pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3: u64 = 6931039826524504067;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3_NOT_AVAIL: u32 = 0;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3_AVAIL: u32 = 1;
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3_NOT_REQUIRED: u32 = 2;
@@ -433,17 +367,9 @@ pub const KVM_ARM64_SVE_NUM_PREGS: u32 = 16;
 pub const KVM_ARM64_SVE_MAX_SLICES: u32 = 32;
 pub const KVM_ARM64_SVE_VQ_MIN: u32 = 1;
 pub const KVM_ARM64_SVE_VQ_MAX: u32 = 512;
-/// Vector lengths pseudo-register:
-pub const KVM_REG_ARM64_SVE_VLS: u64 = 6944550625406746623;
 pub const KVM_ARM64_SVE_VLS_WORDS: u32 = 8;
 /// Bitmap feature firmware registers
 pub const KVM_REG_ARM_FW_FEAT_BMAP: u32 = 1441792;
-pub const KVM_REG_ARM_STD_BMAP: u64 = 6931039826524635136;
-pub const KVM_REG_ARM_STD_HYP_BMAP: u64 = 6931039826524635137;
-/// Vendor hyper call function numbers 0-63
-pub const KVM_REG_ARM_VENDOR_HYP_BMAP: u64 = 6931039826524635138;
-/// Vendor hyper call function numbers 64-127
-pub const KVM_REG_ARM_VENDOR_HYP_BMAP_2: u64 = 6931039826524635139;
 /// Device Control API on vm fd
 pub const KVM_ARM_VM_SMCCC_CTRL: u32 = 0;
 pub const KVM_ARM_VM_SMCCC_FILTER: u32 = 0;
@@ -513,10 +439,6 @@ pub const KVM_ARM_IRQ_GIC_MAX: u32 = 127;
 pub const KVM_NR_IRQCHIPS: u32 = 1;
 /// PSCI interface
 pub const KVM_PSCI_FN_BASE: u32 = 2512501342;
-pub const KVM_PSCI_FN_CPU_SUSPEND: u32 = 2512501342;
-pub const KVM_PSCI_FN_CPU_OFF: u32 = 2512501343;
-pub const KVM_PSCI_FN_CPU_ON: u32 = 2512501344;
-pub const KVM_PSCI_FN_MIGRATE: u32 = 2512501345;
 pub const KVM_PSCI_RET_SUCCESS: u32 = 0;
 pub const KVM_PSCI_RET_NI: i32 = -1;
 pub const KVM_PSCI_RET_INVAL: i32 = -2;
@@ -639,11 +561,6 @@ pub const KVM_MP_STATE_AP_RESET_HOLD: u32 = 9;
 pub const KVM_MP_STATE_SUSPENDED: u32 = 10;
 pub const KVM_GUESTDBG_ENABLE: u32 = 1;
 pub const KVM_GUESTDBG_SINGLESTEP: u32 = 2;
-pub const KVM_IOEVENTFD_FLAG_DATAMATCH: u32 = 1;
-pub const KVM_IOEVENTFD_FLAG_PIO: u32 = 2;
-pub const KVM_IOEVENTFD_FLAG_DEASSIGN: u32 = 4;
-pub const KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY: u32 = 8;
-pub const KVM_IOEVENTFD_VALID_FLAG_MASK: u32 = 31;
 pub const KVM_X86_DISABLE_EXITS_MWAIT: u32 = 1;
 pub const KVM_X86_DISABLE_EXITS_HLT: u32 = 2;
 pub const KVM_X86_DISABLE_EXITS_PAUSE: u32 = 4;
@@ -1514,7 +1431,6 @@ pub const KVM_CAP_S390_VSIE_ESAMODE: u32 = 248;
 pub const KVM_CAP_S390_HPAGE_2G: u32 = 249;
 pub const KVM_CAP_PPC_COMPAT_CAPS: u32 = 250;
 pub const KVM_CAP_ARM_PMU_V3_STRICT: u32 = 251;
-pub const KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL: u32 = 4294967295;
 /// gsi routing entry types
 pub const KVM_IRQ_ROUTING_IRQCHIP: u32 = 1;
 pub const KVM_IRQ_ROUTING_MSI: u32 = 2;
@@ -1569,22 +1485,6 @@ pub const KVM_DEV_VFIO_GROUP: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_ADD: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_DEL: u32 = 2;
 pub const KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE: u32 = 3;
-pub const KVM_DEV_TYPE_FSL_MPIC_20: u32 = 1;
-pub const KVM_DEV_TYPE_FSL_MPIC_42: u32 = 2;
-pub const KVM_DEV_TYPE_XICS: u32 = 3;
-pub const KVM_DEV_TYPE_VFIO: u32 = 4;
-pub const KVM_DEV_TYPE_ARM_VGIC_V2: u32 = 5;
-pub const KVM_DEV_TYPE_FLIC: u32 = 6;
-pub const KVM_DEV_TYPE_ARM_VGIC_V3: u32 = 7;
-pub const KVM_DEV_TYPE_ARM_VGIC_ITS: u32 = 8;
-pub const KVM_DEV_TYPE_XIVE: u32 = 9;
-pub const KVM_DEV_TYPE_ARM_PV_TIME: u32 = 10;
-pub const KVM_DEV_TYPE_RISCV_AIA: u32 = 11;
-pub const KVM_DEV_TYPE_LOONGARCH_IPI: u32 = 12;
-pub const KVM_DEV_TYPE_LOONGARCH_EIOINTC: u32 = 13;
-pub const KVM_DEV_TYPE_LOONGARCH_PCHPIC: u32 = 14;
-pub const KVM_DEV_TYPE_LOONGARCH_DMSINTC: u32 = 15;
-pub const KVM_DEV_TYPE_ARM_VGIC_V5: u32 = 16;
 pub const KVM_S390_KEYOP_ISKE: u32 = 1;
 pub const KVM_S390_KEYOP_RRBE: u32 = 2;
 pub const KVM_S390_KEYOP_SSKE: u32 = 3;
@@ -1593,31 +1493,6 @@ pub const KVM_S390_STORE_STATUS_NOADDR: i32 = -1;
 pub const KVM_S390_STORE_STATUS_PREFIXED: i32 = -2;
 pub const KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE: u32 = 1;
 pub const KVM_DIRTY_LOG_INITIALLY_SET: u32 = 2;
-/// ```text
-/// KVM dirty GFN flags, defined as:
-///
-/// |---------------+---------------+--------------|
-/// | bit 1 (reset) | bit 0 (dirty) | Status       |
-/// |---------------+---------------+--------------|
-/// |             0 |             0 | Invalid GFN  |
-/// |             0 |             1 | Dirty GFN    |
-/// |             1 |             X | GFN to reset |
-/// |---------------+---------------+--------------|
-///
-/// Lifecycle of a dirty GFN goes like:
-///
-///      dirtied         harvested        reset
-/// 00 -----------> 01 -------------> 1X -------+
-///  ^                                          |
-///  |                                          |
-///  +------------------------------------------+
-///
-/// The userspace program is only responsible for the 01->1X state
-/// conversion after harvesting an entry.  Also, it must not skip any
-/// dirty bits, so that dirty bits are always harvested in sequence.
-/// ```
-pub const KVM_DIRTY_GFN_F_DIRTY: u32 = 1;
-pub const KVM_DIRTY_GFN_F_RESET: u32 = 2;
 pub const KVM_DIRTY_GFN_F_MASK: u32 = 3;
 pub const KVM_BUS_LOCK_DETECTION_OFF: u32 = 1;
 pub const KVM_BUS_LOCK_DETECTION_EXIT: u32 = 2;

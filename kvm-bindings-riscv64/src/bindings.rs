@@ -5,7 +5,6 @@
 // Regenerate: scripts/generate (another kernel tree: scripts/generate --kernel PATH)
 
 pub use kvm_bindings_common::__IncompleteArrayField;
-pub const __BITS_PER_LONG: u32 = 64;
 pub const __BITS_PER_LONG_LONG: u32 = 64;
 pub const __FD_SETSIZE: u32 = 1024;
 pub const _IOC_NRBITS: u32 = 8;
@@ -38,13 +37,6 @@ pub const PTRACE_CFI_BRANCH_EXPECTED_LANDING_PAD_BIT: u32 = 2;
 pub const PTRACE_CFI_SHADOW_STACK_EN_BIT: u32 = 3;
 pub const PTRACE_CFI_SHADOW_STACK_LOCK_BIT: u32 = 4;
 pub const PTRACE_CFI_SHADOW_STACK_PTR_BIT: u32 = 5;
-pub const PTRACE_CFI_BRANCH_LANDING_PAD_EN_STATE: u32 = 1;
-pub const PTRACE_CFI_BRANCH_LANDING_PAD_LOCK_STATE: u32 = 2;
-pub const PTRACE_CFI_BRANCH_EXPECTED_LANDING_PAD_STATE: u32 = 4;
-pub const PTRACE_CFI_SHADOW_STACK_EN_STATE: u32 = 8;
-pub const PTRACE_CFI_SHADOW_STACK_LOCK_STATE: u32 = 16;
-pub const PTRACE_CFI_SHADOW_STACK_PTR_STATE: u32 = 32;
-pub const PTRACE_CFI_STATE_INVALID_MASK: u64 = 18446744073709551552;
 pub const KVM_COALESCED_MMIO_PAGE_OFFSET: u32 = 1;
 pub const KVM_DIRTY_LOG_PAGE_OFFSET: u32 = 64;
 pub const KVM_INTERRUPT_SET: i32 = -1;
@@ -82,13 +74,11 @@ pub const KVM_REG_RISCV_ISA_EXT: u32 = 117440512;
 pub const KVM_REG_RISCV_ISA_SINGLE: u32 = 0;
 pub const KVM_REG_RISCV_ISA_MULTI_EN: u32 = 65536;
 pub const KVM_REG_RISCV_ISA_MULTI_DIS: u32 = 131072;
-pub const KVM_REG_RISCV_ISA_MULTI_REG_LAST: u32 = 1;
 /// SBI extension registers are mapped as type 8
 pub const KVM_REG_RISCV_SBI_EXT: u32 = 134217728;
 pub const KVM_REG_RISCV_SBI_SINGLE: u32 = 0;
 pub const KVM_REG_RISCV_SBI_MULTI_EN: u32 = 65536;
 pub const KVM_REG_RISCV_SBI_MULTI_DIS: u32 = 131072;
-pub const KVM_REG_RISCV_SBI_MULTI_REG_LAST: u32 = 0;
 /// V extension registers are mapped as type 9
 pub const KVM_REG_RISCV_VECTOR: u32 = 150994944;
 /// Registers for specific SBI extensions are mapped as type 10
@@ -243,11 +233,6 @@ pub const KVM_MP_STATE_AP_RESET_HOLD: u32 = 9;
 pub const KVM_MP_STATE_SUSPENDED: u32 = 10;
 pub const KVM_GUESTDBG_ENABLE: u32 = 1;
 pub const KVM_GUESTDBG_SINGLESTEP: u32 = 2;
-pub const KVM_IOEVENTFD_FLAG_DATAMATCH: u32 = 1;
-pub const KVM_IOEVENTFD_FLAG_PIO: u32 = 2;
-pub const KVM_IOEVENTFD_FLAG_DEASSIGN: u32 = 4;
-pub const KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY: u32 = 8;
-pub const KVM_IOEVENTFD_VALID_FLAG_MASK: u32 = 31;
 pub const KVM_X86_DISABLE_EXITS_MWAIT: u32 = 1;
 pub const KVM_X86_DISABLE_EXITS_HLT: u32 = 2;
 pub const KVM_X86_DISABLE_EXITS_PAUSE: u32 = 4;
@@ -1117,7 +1102,6 @@ pub const KVM_CAP_S390_VSIE_ESAMODE: u32 = 248;
 pub const KVM_CAP_S390_HPAGE_2G: u32 = 249;
 pub const KVM_CAP_PPC_COMPAT_CAPS: u32 = 250;
 pub const KVM_CAP_ARM_PMU_V3_STRICT: u32 = 251;
-pub const KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL: u32 = 4294967295;
 /// gsi routing entry types
 pub const KVM_IRQ_ROUTING_IRQCHIP: u32 = 1;
 pub const KVM_IRQ_ROUTING_MSI: u32 = 2;
@@ -1172,22 +1156,6 @@ pub const KVM_DEV_VFIO_GROUP: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_ADD: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_DEL: u32 = 2;
 pub const KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE: u32 = 3;
-pub const KVM_DEV_TYPE_FSL_MPIC_20: u32 = 1;
-pub const KVM_DEV_TYPE_FSL_MPIC_42: u32 = 2;
-pub const KVM_DEV_TYPE_XICS: u32 = 3;
-pub const KVM_DEV_TYPE_VFIO: u32 = 4;
-pub const KVM_DEV_TYPE_ARM_VGIC_V2: u32 = 5;
-pub const KVM_DEV_TYPE_FLIC: u32 = 6;
-pub const KVM_DEV_TYPE_ARM_VGIC_V3: u32 = 7;
-pub const KVM_DEV_TYPE_ARM_VGIC_ITS: u32 = 8;
-pub const KVM_DEV_TYPE_XIVE: u32 = 9;
-pub const KVM_DEV_TYPE_ARM_PV_TIME: u32 = 10;
-pub const KVM_DEV_TYPE_RISCV_AIA: u32 = 11;
-pub const KVM_DEV_TYPE_LOONGARCH_IPI: u32 = 12;
-pub const KVM_DEV_TYPE_LOONGARCH_EIOINTC: u32 = 13;
-pub const KVM_DEV_TYPE_LOONGARCH_PCHPIC: u32 = 14;
-pub const KVM_DEV_TYPE_LOONGARCH_DMSINTC: u32 = 15;
-pub const KVM_DEV_TYPE_ARM_VGIC_V5: u32 = 16;
 pub const KVM_S390_KEYOP_ISKE: u32 = 1;
 pub const KVM_S390_KEYOP_RRBE: u32 = 2;
 pub const KVM_S390_KEYOP_SSKE: u32 = 3;
@@ -1196,31 +1164,6 @@ pub const KVM_S390_STORE_STATUS_NOADDR: i32 = -1;
 pub const KVM_S390_STORE_STATUS_PREFIXED: i32 = -2;
 pub const KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE: u32 = 1;
 pub const KVM_DIRTY_LOG_INITIALLY_SET: u32 = 2;
-/// ```text
-/// KVM dirty GFN flags, defined as:
-///
-/// |---------------+---------------+--------------|
-/// | bit 1 (reset) | bit 0 (dirty) | Status       |
-/// |---------------+---------------+--------------|
-/// |             0 |             0 | Invalid GFN  |
-/// |             0 |             1 | Dirty GFN    |
-/// |             1 |             X | GFN to reset |
-/// |---------------+---------------+--------------|
-///
-/// Lifecycle of a dirty GFN goes like:
-///
-///      dirtied         harvested        reset
-/// 00 -----------> 01 -------------> 1X -------+
-///  ^                                          |
-///  |                                          |
-///  +------------------------------------------+
-///
-/// The userspace program is only responsible for the 01->1X state
-/// conversion after harvesting an entry.  Also, it must not skip any
-/// dirty bits, so that dirty bits are always harvested in sequence.
-/// ```
-pub const KVM_DIRTY_GFN_F_DIRTY: u32 = 1;
-pub const KVM_DIRTY_GFN_F_RESET: u32 = 2;
 pub const KVM_DIRTY_GFN_F_MASK: u32 = 3;
 pub const KVM_BUS_LOCK_DETECTION_OFF: u32 = 1;
 pub const KVM_BUS_LOCK_DETECTION_EXIT: u32 = 2;

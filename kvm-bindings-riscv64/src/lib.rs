@@ -56,6 +56,21 @@ pub use bindings::*;
 #[allow(clippy::all, missing_docs)]
 pub mod ioctls;
 
+/// The constants the kernel writes with function-like macros (`_BITULL(n)`, `ARM64_SYS_REG(…)`,
+/// `KVM_REG_RISCV_CONFIG_REG(…)`, …), evaluated by clang, with gcc's values.
+///
+/// Not re-exported at the crate root: kvm-bindings 0.14's bindgen did not evaluate these macros, so VMMs defined
+/// the constants they needed themselves and glob-import this crate beside them, and a name that two glob imports
+/// provide does not compile. The root holds what 0.14's process generates; these have a path of their own:
+///
+/// ```
+/// use kvm_bindings_riscv64::evaluated::KVM_DIRTY_GFN_F_DIRTY;
+///
+/// assert_ne!(KVM_DIRTY_GFN_F_DIRTY, 0);
+/// ```
+#[allow(clippy::all, missing_docs)]
+pub mod evaluated;
+
 #[cfg(feature = "fam-wrappers")]
 pub mod fam_wrappers;
 #[cfg(feature = "fam-wrappers")]

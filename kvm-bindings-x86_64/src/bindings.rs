@@ -138,8 +138,6 @@ pub const KVM_X86_SNP_POLICY_BITS: u32 = 1;
 pub const KVM_X86_SEV_SNP_REQ_CERTS: u32 = 2;
 pub const KVM_PMU_EVENT_ALLOW: u32 = 0;
 pub const KVM_PMU_EVENT_DENY: u32 = 1;
-pub const KVM_PMU_EVENT_FLAG_MASKED_EVENTS: u32 = 1;
-pub const KVM_PMU_EVENT_FLAGS_VALID_MASK: u32 = 1;
 /// for KVM_CAP_XEN_HVM
 pub const KVM_XEN_HVM_CONFIG_HYPERCALL_MSR: u32 = 1;
 pub const KVM_XEN_HVM_CONFIG_INTERCEPT_HCALL: u32 = 2;
@@ -152,7 +150,6 @@ pub const KVM_XEN_HVM_CONFIG_PVCLOCK_TSC_UNSTABLE: u32 = 128;
 pub const KVM_XEN_HVM_CONFIG_SHARED_INFO_HVA: u32 = 256;
 pub const KVM_XEN_MSR_MIN_INDEX: u32 = 1073741824;
 pub const KVM_XEN_MSR_MAX_INDEX: u32 = 1342177279;
-pub const KVM_XEN_INVALID_GFN: u64 = 18446744073709551615;
 pub const KVM_XEN_EVTCHN_DEASSIGN: u32 = 1;
 pub const KVM_XEN_EVTCHN_UPDATE: u32 = 2;
 pub const KVM_XEN_EVTCHN_RESET: u32 = 4;
@@ -167,7 +164,6 @@ pub const KVM_XEN_ATTR_TYPE_XEN_VERSION: u32 = 4;
 pub const KVM_XEN_ATTR_TYPE_RUNSTATE_UPDATE_FLAG: u32 = 5;
 /// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_SHARED_INFO_HVA
 pub const KVM_XEN_ATTR_TYPE_SHARED_INFO_HVA: u32 = 6;
-pub const KVM_XEN_INVALID_GPA: u64 = 18446744073709551615;
 /// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_SHARED_INFO
 pub const KVM_XEN_VCPU_ATTR_TYPE_VCPU_INFO: u32 = 0;
 pub const KVM_XEN_VCPU_ATTR_TYPE_VCPU_TIME_INFO: u32 = 1;
@@ -191,16 +187,8 @@ pub const KVM_SEV_SNP_PAGE_TYPE_CPUID: u32 = 6;
 pub const KVM_SEV_SNP_ID_BLOCK_SIZE: u32 = 96;
 pub const KVM_SEV_SNP_ID_AUTH_SIZE: u32 = 4096;
 pub const KVM_SEV_SNP_FINISH_DATA_SIZE: u32 = 32;
-pub const KVM_X2APIC_API_USE_32BIT_IDS: u32 = 1;
-pub const KVM_X2APIC_API_DISABLE_BROADCAST_QUIRK: u32 = 2;
-pub const KVM_X2APIC_ENABLE_SUPPRESS_EOI_BROADCAST: u32 = 4;
-pub const KVM_X2APIC_DISABLE_SUPPRESS_EOI_BROADCAST: u32 = 8;
 pub const KVM_HYPERV_CONN_ID_MASK: u32 = 16777215;
 pub const KVM_HYPERV_EVENTFD_DEASSIGN: u32 = 1;
-pub const KVM_PMU_MASKED_ENTRY_EVENT_SELECT: u64 = 64424509695;
-pub const KVM_PMU_MASKED_ENTRY_UMASK_MASK: u64 = 18374686479671623680;
-pub const KVM_PMU_MASKED_ENTRY_UMASK_MATCH: u32 = 65280;
-pub const KVM_PMU_MASKED_ENTRY_EXCLUDE: u64 = 36028797018963968;
 pub const KVM_PMU_MASKED_ENTRY_UMASK_MASK_SHIFT: u32 = 56;
 /// for KVM_{GET,SET,HAS}\_DEVICE_ATTR
 ///
@@ -208,15 +196,12 @@ pub const KVM_PMU_MASKED_ENTRY_UMASK_MASK_SHIFT: u32 = 56;
 pub const KVM_VCPU_TSC_CTRL: u32 = 0;
 /// attribute for the TSC offset
 pub const KVM_VCPU_TSC_OFFSET: u32 = 0;
-/// x86-specific KVM_EXIT_HYPERCALL flags.
-pub const KVM_EXIT_HYPERCALL_LONG_MODE: u32 = 1;
 pub const KVM_X86_DEFAULT_VM: u32 = 0;
 pub const KVM_X86_SW_PROTECTED_VM: u32 = 1;
 pub const KVM_X86_SEV_VM: u32 = 2;
 pub const KVM_X86_SEV_ES_VM: u32 = 3;
 pub const KVM_X86_SNP_VM: u32 = 4;
 pub const KVM_X86_TDX_VM: u32 = 5;
-pub const KVM_TDX_MEASURE_MEMORY_REGION: u32 = 1;
 pub const KVM_API_VERSION: u32 = 12;
 /// The bit 0 \~ bit 15 of kvm_userspace_memory_region::flags are visible for
 /// userspace, other bits are reserved for kvm internal use which are defined
@@ -319,11 +304,6 @@ pub const KVM_MP_STATE_AP_RESET_HOLD: u32 = 9;
 pub const KVM_MP_STATE_SUSPENDED: u32 = 10;
 pub const KVM_GUESTDBG_ENABLE: u32 = 1;
 pub const KVM_GUESTDBG_SINGLESTEP: u32 = 2;
-pub const KVM_IOEVENTFD_FLAG_DATAMATCH: u32 = 1;
-pub const KVM_IOEVENTFD_FLAG_PIO: u32 = 2;
-pub const KVM_IOEVENTFD_FLAG_DEASSIGN: u32 = 4;
-pub const KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY: u32 = 8;
-pub const KVM_IOEVENTFD_VALID_FLAG_MASK: u32 = 31;
 pub const KVM_X86_DISABLE_EXITS_MWAIT: u32 = 1;
 pub const KVM_X86_DISABLE_EXITS_HLT: u32 = 2;
 pub const KVM_X86_DISABLE_EXITS_PAUSE: u32 = 4;
@@ -1207,7 +1187,6 @@ pub const KVM_CAP_S390_VSIE_ESAMODE: u32 = 248;
 pub const KVM_CAP_S390_HPAGE_2G: u32 = 249;
 pub const KVM_CAP_PPC_COMPAT_CAPS: u32 = 250;
 pub const KVM_CAP_ARM_PMU_V3_STRICT: u32 = 251;
-pub const KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL: u32 = 4294967295;
 /// gsi routing entry types
 pub const KVM_IRQ_ROUTING_IRQCHIP: u32 = 1;
 pub const KVM_IRQ_ROUTING_MSI: u32 = 2;
@@ -1262,22 +1241,6 @@ pub const KVM_DEV_VFIO_GROUP: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_ADD: u32 = 1;
 pub const KVM_DEV_VFIO_GROUP_DEL: u32 = 2;
 pub const KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE: u32 = 3;
-pub const KVM_DEV_TYPE_FSL_MPIC_20: u32 = 1;
-pub const KVM_DEV_TYPE_FSL_MPIC_42: u32 = 2;
-pub const KVM_DEV_TYPE_XICS: u32 = 3;
-pub const KVM_DEV_TYPE_VFIO: u32 = 4;
-pub const KVM_DEV_TYPE_ARM_VGIC_V2: u32 = 5;
-pub const KVM_DEV_TYPE_FLIC: u32 = 6;
-pub const KVM_DEV_TYPE_ARM_VGIC_V3: u32 = 7;
-pub const KVM_DEV_TYPE_ARM_VGIC_ITS: u32 = 8;
-pub const KVM_DEV_TYPE_XIVE: u32 = 9;
-pub const KVM_DEV_TYPE_ARM_PV_TIME: u32 = 10;
-pub const KVM_DEV_TYPE_RISCV_AIA: u32 = 11;
-pub const KVM_DEV_TYPE_LOONGARCH_IPI: u32 = 12;
-pub const KVM_DEV_TYPE_LOONGARCH_EIOINTC: u32 = 13;
-pub const KVM_DEV_TYPE_LOONGARCH_PCHPIC: u32 = 14;
-pub const KVM_DEV_TYPE_LOONGARCH_DMSINTC: u32 = 15;
-pub const KVM_DEV_TYPE_ARM_VGIC_V5: u32 = 16;
 pub const KVM_S390_KEYOP_ISKE: u32 = 1;
 pub const KVM_S390_KEYOP_RRBE: u32 = 2;
 pub const KVM_S390_KEYOP_SSKE: u32 = 3;
@@ -1286,31 +1249,6 @@ pub const KVM_S390_STORE_STATUS_NOADDR: i32 = -1;
 pub const KVM_S390_STORE_STATUS_PREFIXED: i32 = -2;
 pub const KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE: u32 = 1;
 pub const KVM_DIRTY_LOG_INITIALLY_SET: u32 = 2;
-/// ```text
-/// KVM dirty GFN flags, defined as:
-///
-/// |---------------+---------------+--------------|
-/// | bit 1 (reset) | bit 0 (dirty) | Status       |
-/// |---------------+---------------+--------------|
-/// |             0 |             0 | Invalid GFN  |
-/// |             0 |             1 | Dirty GFN    |
-/// |             1 |             X | GFN to reset |
-/// |---------------+---------------+--------------|
-///
-/// Lifecycle of a dirty GFN goes like:
-///
-///      dirtied         harvested        reset
-/// 00 -----------> 01 -------------> 1X -------+
-///  ^                                          |
-///  |                                          |
-///  +------------------------------------------+
-///
-/// The userspace program is only responsible for the 01->1X state
-/// conversion after harvesting an entry.  Also, it must not skip any
-/// dirty bits, so that dirty bits are always harvested in sequence.
-/// ```
-pub const KVM_DIRTY_GFN_F_DIRTY: u32 = 1;
-pub const KVM_DIRTY_GFN_F_RESET: u32 = 2;
 pub const KVM_DIRTY_GFN_F_MASK: u32 = 3;
 pub const KVM_BUS_LOCK_DETECTION_OFF: u32 = 1;
 pub const KVM_BUS_LOCK_DETECTION_EXIT: u32 = 2;

@@ -9,6 +9,7 @@ mod arch;
 mod comments;
 mod debian_source;
 mod document;
+mod glob_imports;
 mod keep_api;
 mod kernel;
 mod layout;

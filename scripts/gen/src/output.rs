@@ -13,7 +13,7 @@ use crate::REGENERATE_COMMAND;
 use crate::api_doc::{self, ApiDoc};
 use crate::arch::{Arch, COMMON_CRATE_DIR};
 use crate::kernel::{self, KernelTree};
-use crate::{document, keep_api, macros, raw_bindings, rewrite, serde_list};
+use crate::{document, glob_imports, keep_api, macros, raw_bindings, rewrite, serde_list};
 
 /// A file the generator owns, with the contents it should have.
 pub struct GeneratedFile {
@@ -77,12 +77,14 @@ fn format_rust(items: Vec<Item>, root: &Path) -> Result<String, String> {
     String::from_utf8(output.stdout).map_err(|e| format!("rustfmt printed non-UTF-8: {e}"))
 }
 
-/// The rewritten bindings of one architecture, the helper types bindgen emitted with them, and the request codes
-/// moved out of them into the `ioctls` module.
+/// The rewritten bindings of one architecture, the helper types bindgen emitted with them, the request codes
+/// moved out of them into the `ioctls` module and the constants only clang's evaluation gives, moved into the
+/// `evaluated` module.
 struct ArchBindings {
     items: Vec<Item>,
     helpers: Vec<Item>,
     request_codes: Vec<Item>,
+    evaluated: Vec<Item>,
 }
 
 fn parse_items(raw: &str) -> Result<Vec<Item>, String> {
@@ -110,6 +112,7 @@ fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path, api: &ApiDoc) -> R
     let codes = macros::request_codes(&macros::read_kvm_definitions(headers)?);
     let macro_comments = macros::read_kvm_macro_comments(headers)?;
     let mut request_codes = rewrite::split_request_codes(&mut items, &codes);
+    let mut evaluated = rewrite::split_evaluated_constants(&mut items, &evaluated_by_bindgen);
     document::document_macro_comments(&mut request_codes, &macro_comments);
     document::document_request_codes(&mut request_codes, &codes, api);
     rewrite::flatten_flex_arrays(&mut items);
@@ -129,15 +132,19 @@ fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path, api: &ApiDoc) -> R
         })
         .collect();
     document::document_ioctl_types(&mut items, &emitted, &codes, api);
-    document::document_macro_comments(&mut items, &macro_comments);
-    document::document_constants(&mut items, api);
+    for items in [&mut items, &mut evaluated] {
+        document::document_macro_comments(items, &macro_comments);
+        document::document_constants(items, api);
+    }
     rewrite::import_common_helpers(&mut items);
-    document::split_doc_lines(&mut items);
-    document::split_doc_lines(&mut request_codes);
+    for items in [&mut items, &mut request_codes, &mut evaluated] {
+        document::split_doc_lines(items);
+    }
     Ok(ArchBindings {
         items,
         helpers,
         request_codes,
+        evaluated,
     })
 }
 
@@ -167,6 +174,7 @@ fn generate_in(
             items,
             helpers,
             request_codes,
+            evaluated,
         } = rewrite_bindings(root, arch, headers, &api).map_err(|e| format!("{}: {e}", arch.name))?;
         for (name, items) in rewrite::group_by_subject(helpers) {
             match common_helpers.get(&name) {
@@ -205,6 +213,30 @@ fn generate_in(
             path: Path::new(&arch.crate_dir).join("src/ioctls.rs"),
             contents,
         });
+        let glob_test = glob_imports::glob_import_test(&evaluated);
+        let what = format!(
+            "The constants of the KVM API of Linux for {} that only clang's evaluation of their macros gives.",
+            arch.name
+        );
+        let contents = header(
+            &what,
+            tree,
+            &format!("{clang}, --target={}", arch.clang_target),
+            &source,
+        ) + &format_rust(evaluated, root)?;
+        files.push(GeneratedFile {
+            path: Path::new(&arch.crate_dir).join("src/evaluated.rs"),
+            contents,
+        });
+        let what = format!(
+            "The names of kvm-bindings-{}'s `evaluated` module, for the glob-import tests (included, not a test itself).",
+            arch.name
+        );
+        let contents = header(&what, tree, &clang, "the names of src/evaluated.rs") + &format_rust(glob_test, root)?;
+        files.push(GeneratedFile {
+            path: Path::new(&arch.crate_dir).join("tests/glob_imports/evaluated_names.rs"),
+            contents,
+        });
     }
     if !common_helpers.is_empty() {
         let helpers = common_helpers.into_values().flat_map(|(_, items)| items).collect();
@@ -222,6 +254,9 @@ fn generate_in(
 pub fn write_all(root: &Path, files: &[GeneratedFile]) -> Result<(), String> {
     for file in files {
         let path = root.join(&file.path);
+        if let Some(dir) = path.parent() {
+            fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
         fs::write(&path, &file.contents).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         eprintln!("wrote {}", file.path.display());
     }

@@ -1,0 +1,12 @@
+//! A VMM that does `use kvm_bindings::*;` beside its own constants keeps compiling on its target: the arch crate's
+//! generated list of the names only the `evaluated` module has, checked against the facade's root. The cross tests
+//! run it on every architecture.
+
+use kvm_bindings as under_test;
+
+#[cfg(target_arch = "x86_64")]
+include!("../../kvm-bindings-x86_64/tests/glob_imports/evaluated_names.rs");
+#[cfg(target_arch = "aarch64")]
+include!("../../kvm-bindings-arm64/tests/glob_imports/evaluated_names.rs");
+#[cfg(target_arch = "riscv64")]
+include!("../../kvm-bindings-riscv64/tests/glob_imports/evaluated_names.rs");
