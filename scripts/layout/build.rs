@@ -296,7 +296,11 @@ fn call_printer(crate_name: &str, src: &Path) -> String {
         let module_name = module.ident.to_string();
         let gated = module.attrs.iter().any(|attr| attr.path().is_ident("cfg"));
         let public = matches!(module.vis, Visibility::Public(_));
-        if !public || gated || module.content.is_some() || ["bindings", "ioctls"].contains(&module_name.as_str()) {
+        if !public
+            || gated
+            || module.content.is_some()
+            || ["bindings", "ioctls", "evaluated"].contains(&module_name.as_str())
+        {
             continue;
         }
         let file = parse(&src.join(format!("{module_name}.rs")));
@@ -358,11 +362,14 @@ fn printer(arch: &str, root: &Path) -> String {
     let mut code = format!("#[allow(unused_imports)]\npub fn print_{arch}() {{\n    use {crate_name}::*;\n");
     code.push_str(&layout_printer(&crate_name, &bindings));
     code.push_str(&constant_printer(&crate_name, None, &bindings));
-    // The request codes, in their own generated module when the generator writes one.
-    let ioctls = src.join("ioctls.rs");
-    println!("cargo:rerun-if-changed={}", ioctls.display());
-    if ioctls.exists() {
-        code.push_str(&constant_printer(&crate_name, Some("ioctls"), &parse(&ioctls)));
+    // The request codes and the constants only clang evaluates, each in its own generated module when the
+    // generator writes one.
+    for module in ["ioctls", "evaluated"] {
+        let file = src.join(format!("{module}.rs"));
+        println!("cargo:rerun-if-changed={}", file.display());
+        if file.exists() {
+            code.push_str(&constant_printer(&crate_name, Some(module), &parse(&file)));
+        }
     }
     code.push_str(&call_printer(&crate_name, &src));
     code.push_str("}\n");

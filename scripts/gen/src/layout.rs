@@ -3,6 +3,7 @@
 //! headers; then, with the same program, gcc and headers, the constants check ([`constants`]). Nothing is executed
 //! for the target, so one x86_64 machine checks every architecture.
 
+mod census;
 mod constants;
 
 use std::collections::BTreeSet;
@@ -14,6 +15,7 @@ use std::process::Command;
 use crate::arch::Arch;
 use crate::kernel::{self, KernelTree};
 use crate::process::{output_of, run_checked};
+use crate::{keep_api, raw_bindings};
 
 /// What one arch's check covered.
 #[derive(Debug, Default)]
@@ -145,6 +147,25 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
                 .lines()
                 .partition(|line| line.starts_with("const ") || line.starts_with("call "));
             let (c, coverage) = assertions(&layout_lines.join("\n"), &defined_tags(headers)?)?;
+            // The printer must have reached every item the crate defines.
+            let defines = census::count_generated_items(&root.join(&arch.crate_dir))?;
+            let printed = census::Census {
+                structs: coverage.total.0,
+                unions: coverage.total.1,
+                constants: constant_lines.iter().filter(|line| line.starts_with("const ")).count(),
+            };
+            let shortfalls = census::shortfalls(arch.name, &defines, &printed);
+            for shortfall in &shortfalls {
+                println!("{shortfall}");
+            }
+            clean &= shortfalls.is_empty();
+            if shortfalls.is_empty() {
+                println!(
+                    "{}: the layout program covered all {} structs, {} unions and {} constants the crate's generated \
+                 files define",
+                    arch.name, defines.structs, defines.unions, defines.constants
+                );
+            }
             let source = scratch.join(format!("layout-{}.c", arch.name));
             fs::write(&source, c).map_err(|e| format!("cannot write {}: {e}", source.display()))?;
             let mut gcc = Command::new(arch.gcc);
@@ -175,7 +196,12 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
                 }
             );
             clean &= matched;
-            clean &= constants::check(arch.name, arch.gcc, headers, &scratch, &constant_lines)?;
+            // Where each constant belongs depends on which macros bindgen evaluates without clang's help.
+            let without_fallback = raw_bindings::generate_raw_bindings(arch, headers, true)?;
+            let without_fallback =
+                syn::parse_file(&without_fallback).map_err(|e| format!("bindgen's output does not parse: {e}"))?;
+            let bindgen_own = keep_api::constants_evaluated_by_bindgen(&without_fallback.items);
+            clean &= constants::check(arch.name, arch.gcc, headers, &scratch, &constant_lines, &bindgen_own)?;
         }
         Ok(clean)
     })();

@@ -3,8 +3,8 @@
 //!
 //! 1. every object-like macro *defined in* `linux/kvm.h` or `asm/kvm.h` (gcc's `-dD` output and its line markers say
 //!    which file defines what) that gcc accepts as an integer constant expression must have a Rust constant of its
-//!    name: a request code (`_IO`, `_IOR`, `_IOW`, `_IOWR` in its definition) in the `ioctls` module, any other at
-//!    the crate root;
+//!    name: a request code (`_IO`, `_IOR`, `_IOW`, `_IOWR` in its definition) in the `ioctls` module, one that
+//!    bindgen's own macro evaluator gives (`bindgen_own`) at the crate root, any other in the `evaluated` module;
 //! 2. every Rust constant the layout program prints (as rustc evaluates it) that has a C counterpart of the same name
 //!    (a macro of any header `linux/kvm.h` includes, or an enumerator: bindgen's `ENUM_NAME` constants are C's
 //!    `NAME`) is `_Static_assert`ed equal to it;
@@ -33,8 +33,12 @@ const KVM_HEADERS: &[&str] = &["linux/kvm.h", "asm/kvm.h"];
 /// The macros that mark a request code in the kernel's definitions.
 const REQUEST_CODE_MACROS: &[&str] = &["_IO", "_IOR", "_IOW", "_IOWR"];
 
-/// The Rust module that holds the request codes; every other constant is at the crate root.
+/// The Rust module that holds the request codes.
 const REQUEST_CODE_MODULE: &str = "ioctls";
+
+/// The Rust module that holds the constants only clang's evaluation of their macros gives; the others are at the
+/// crate root.
+const EVALUATED_MODULE: &str = "evaluated";
 
 /// An integer type as the layout program describes it: its size in bytes and whether it is signed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -496,7 +500,17 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 
 /// Checks one arch's constants and const fns (the `const` and `call` lines of the layout program) against its gcc;
 /// prints a summary line and, on failure, what differs. Returns whether everything matched.
-pub fn check(arch: &str, gcc: &str, headers: &Path, scratch: &Path, lines: &[&str]) -> Result<bool, String> {
+///
+/// `bindgen_own` names the constants bindgen's own macro evaluator gives (a run without the clang fallback): those
+/// belong at the crate root, the other non-request-code constants in the `evaluated` module.
+pub fn check(
+    arch: &str,
+    gcc: &str,
+    headers: &Path,
+    scratch: &Path,
+    lines: &[&str],
+    bindgen_own: &BTreeSet<String>,
+) -> Result<bool, String> {
     let compiler = Compiler {
         arch,
         gcc,
@@ -533,8 +547,19 @@ pub fn check(arch: &str, gcc: &str, headers: &Path, scratch: &Path, lines: &[&st
         .iter()
         .filter(|m| m.in_kvm_headers && integers.contains(m.name.as_str()))
         .collect();
+    // Where the constants of each C name are: those named as the macro itself where there are any (an enum
+    // `kvm_device_type` at the root and a macro of one of its enumerators' names in `evaluated` are two items),
+    // else the enumerator constants standing for it.
     let mut modules_of: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let named_as_c: BTreeSet<&str> = constants
+        .iter()
+        .filter(|c| c.name == c.c_name)
+        .map(|c| c.name.as_str())
+        .collect();
     for constant in &constants {
+        if constant.name != constant.c_name && named_as_c.contains(constant.c_name.as_str()) {
+            continue;
+        }
         modules_of
             .entry(constant.c_name.as_str())
             .or_default()
@@ -542,14 +567,17 @@ pub fn check(arch: &str, gcc: &str, headers: &Path, scratch: &Path, lines: &[&st
     }
     let mut missing = Vec::new();
     let mut misplaced = Vec::new();
-    let (mut requests, mut others) = (0, 0);
+    let (mut requests, mut at_root, mut evaluated) = (0, 0, 0);
     for m in &kvm_integers {
         let expected = if m.is_request_code() {
             requests += 1;
             REQUEST_CODE_MODULE
-        } else {
-            others += 1;
+        } else if bindgen_own.contains(&m.name) {
+            at_root += 1;
             "-"
+        } else {
+            evaluated += 1;
+            EVALUATED_MODULE
         };
         match modules_of.get(m.name.as_str()) {
             None => missing.push(*m),
@@ -649,7 +677,7 @@ pub fn check(arch: &str, gcc: &str, headers: &Path, scratch: &Path, lines: &[&st
         if !plain.is_empty() {
             writeln!(
                 report,
-                "  {} (expected at the crate root):",
+                "  {} (expected at the crate root, or in `{EVALUATED_MODULE}` if only clang evaluates it):",
                 plural(plain.len(), "constant", "constants")
             )
             .unwrap();
@@ -720,16 +748,27 @@ pub fn check(arch: &str, gcc: &str, headers: &Path, scratch: &Path, lines: &[&st
         )
         .unwrap();
     }
-    let missing_requests = missing.iter().filter(|m| m.is_request_code()).count();
+    let missing_in = |module: &str| {
+        missing
+            .iter()
+            .filter(|m| match module {
+                REQUEST_CODE_MODULE => m.is_request_code(),
+                "-" => !m.is_request_code() && bindgen_own.contains(&m.name),
+                _ => !m.is_request_code() && !bindgen_own.contains(&m.name),
+            })
+            .count()
+    };
     write!(
         report,
-        "{arch}: {} of {} integer macros of linux/kvm.h and asm/kvm.h have a Rust constant ({} of {others} at the \
-         root, {} of {requests} request codes in `{REQUEST_CODE_MODULE}`); {} of the {} Rust constants with a C \
-         counterpart ({by_macro} macros, {} enumerators) equal gcc's value",
+        "{arch}: {} of {} integer macros of linux/kvm.h and asm/kvm.h have a Rust constant ({} of {at_root} at the \
+         root, {} of {evaluated} in `{EVALUATED_MODULE}`, {} of {requests} request codes in \
+         `{REQUEST_CODE_MODULE}`); {} of the {} Rust constants with a C counterpart ({by_macro} macros, {} \
+         enumerators) equal gcc's value",
         kvm_integers.len() - missing.len(),
         kvm_integers.len(),
-        others - (missing.len() - missing_requests),
-        requests - missing_requests,
+        at_root - missing_in("-"),
+        evaluated - missing_in(EVALUATED_MODULE),
+        requests - missing_in(REQUEST_CODE_MODULE),
         compared.len() - differing.len(),
         compared.len(),
         compared.len() - by_macro,
