@@ -15,7 +15,7 @@ use std::process::Command;
 use crate::arch::Arch;
 use crate::kernel::{self, KernelTree};
 use crate::process::{output_of, run_checked};
-use crate::{keep_api, raw_bindings};
+use crate::{baseline, root_constants};
 
 /// What one arch's check covered.
 #[derive(Debug, Default)]
@@ -137,6 +137,7 @@ fn build_layout_program(root: &Path) -> Result<PathBuf, String> {
 /// Checks every arch's layouts and constants against its gcc. Returns whether all matched.
 pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -> Result<bool, String> {
     let program = build_layout_program(root)?;
+    let baseline_dir = baseline::fetch_baseline(root)?;
     let scratch = kernel::scratch_dir("layout");
     let result = (|| {
         let headers = kernel::install_all_headers(tree, arches, &scratch)?;
@@ -196,12 +197,11 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
                 }
             );
             clean &= matched;
-            // Where each constant belongs depends on which macros bindgen evaluates without clang's help.
-            let without_fallback = raw_bindings::generate_raw_bindings(arch, headers, true)?;
-            let without_fallback =
-                syn::parse_file(&without_fallback).map_err(|e| format!("bindgen's output does not parse: {e}"))?;
-            let bindgen_own = keep_api::constants_evaluated_by_bindgen(&without_fallback.items);
-            clean &= constants::check(arch.name, arch.gcc, headers, &scratch, &constant_lines, &bindgen_own)?;
+            // Where each constant belongs depends on which macros bindgen evaluates without clang's help, and on
+            // which names kvm-bindings 0.14.2 has at its root.
+            let mut at_root = root_constants::bindgen_own_constants(arch, headers)?;
+            at_root.extend(baseline::baseline_root_constants(&baseline_dir, arch)?);
+            clean &= constants::check(arch.name, arch.gcc, headers, &scratch, &constant_lines, &at_root)?;
         }
         Ok(clean)
     })();

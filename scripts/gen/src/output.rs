@@ -13,7 +13,7 @@ use crate::REGENERATE_COMMAND;
 use crate::api_doc::{self, ApiDoc};
 use crate::arch::{Arch, COMMON_CRATE_DIR};
 use crate::kernel::{self, KernelTree};
-use crate::{document, glob_imports, keep_api, macros, raw_bindings, rewrite, serde_list};
+use crate::{baseline, document, glob_imports, keep_api, macros, raw_bindings, rewrite, serde_list};
 
 /// A file the generator owns, with the contents it should have.
 pub struct GeneratedFile {
@@ -95,7 +95,15 @@ fn parse_items(raw: &str) -> Result<Vec<Item>, String> {
 
 /// Runs bindgen for one arch and every rewrite pass over its output (and over `padded`, the same with explicit
 /// padding fields).
-fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path, api: &ApiDoc) -> Result<ArchBindings, String> {
+///
+/// `baseline` is kvm-bindings 0.14.2's source: its root constants stay at the root.
+fn rewrite_bindings(
+    root: &Path,
+    arch: &Arch,
+    headers: &Path,
+    api: &ApiDoc,
+    baseline: &Path,
+) -> Result<ArchBindings, String> {
     let crate_dir = root.join(&arch.crate_dir);
     let raw = raw_bindings::generate_raw_bindings(arch, headers, false)?;
     let padded = raw_bindings::generate_raw_bindings(arch, headers, true)?;
@@ -112,7 +120,9 @@ fn rewrite_bindings(root: &Path, arch: &Arch, headers: &Path, api: &ApiDoc) -> R
     let codes = macros::request_codes(&macros::read_kvm_definitions(headers)?);
     let macro_comments = macros::read_kvm_macro_comments(headers)?;
     let mut request_codes = rewrite::split_request_codes(&mut items, &codes);
-    let mut evaluated = rewrite::split_evaluated_constants(&mut items, &evaluated_by_bindgen);
+    let mut at_root = evaluated_by_bindgen.clone();
+    at_root.extend(baseline::baseline_root_constants(baseline, arch)?);
+    let mut evaluated = rewrite::split_evaluated_constants(&mut items, &at_root);
     document::document_macro_comments(&mut request_codes, &macro_comments);
     document::document_request_codes(&mut request_codes, &codes, api);
     rewrite::flatten_flex_arrays(&mut items);
@@ -164,6 +174,7 @@ fn generate_in(
 ) -> Result<Vec<GeneratedFile>, String> {
     let headers = kernel::install_all_headers(tree, arches, scratch)?;
     let api = api_doc::read_api_doc(&tree.root)?;
+    let baseline = baseline::fetch_baseline(root)?;
 
     let clang = raw_bindings::clang_version();
     let mut files = Vec::new();
@@ -175,7 +186,7 @@ fn generate_in(
             helpers,
             request_codes,
             evaluated,
-        } = rewrite_bindings(root, arch, headers, &api).map_err(|e| format!("{}: {e}", arch.name))?;
+        } = rewrite_bindings(root, arch, headers, &api, &baseline).map_err(|e| format!("{}: {e}", arch.name))?;
         for (name, items) in rewrite::group_by_subject(helpers) {
             match common_helpers.get(&name) {
                 Some((first, kept)) if rewrite::tokens_of(kept) != rewrite::tokens_of(&items) => {

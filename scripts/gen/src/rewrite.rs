@@ -441,18 +441,20 @@ pub fn split_request_codes(items: &mut Vec<Item>, codes: &BTreeMap<String, Reque
     request_codes
 }
 
-/// Moves every constant bindgen's own macro evaluator did not produce (`bindgen_own`, the names of the run without
-/// the clang fallback) out of `items` into the items of the `evaluated` module: the values of macros written with
-/// function-like macros (`_BITULL(n)`, `ARM64_SYS_REG(…)`), which only clang's evaluation gives.
+/// Moves every constant that does not belong at the root (`at_root`: the names bindgen's own macro evaluator gives
+/// in a run without the clang fallback, and kvm-bindings 0.14.2's root constants) out of `items` into the items of
+/// the `evaluated` module: the values of macros written with function-like macros (`_BITULL(n)`,
+/// `ARM64_SYS_REG(…)`), which only clang's evaluation gives.
 ///
 /// kvm-bindings 0.14 never had them at its root, so VMMs define them themselves, and glob-import this crate beside
 /// their own constants: the same name from two glob imports is an error once used (`ambiguous_glob_imports`). The
-/// root keeps exactly what 0.14's process would generate from this kernel; the rest gets a path of its own.
-pub fn split_evaluated_constants(items: &mut Vec<Item>, bindgen_own: &BTreeSet<String>) -> Vec<Item> {
+/// root keeps exactly what 0.14's process would generate from this kernel, and every name 0.14.2 has there; the rest
+/// gets a path of its own.
+pub fn split_evaluated_constants(items: &mut Vec<Item>, at_root: &BTreeSet<String>) -> Vec<Item> {
     let mut evaluated = Vec::new();
     items.retain(|item| match item {
         // `const _: () = …` holds bindgen's layout assertions, not a constant.
-        Item::Const(c) if c.ident != "_" && !bindgen_own.contains(&c.ident.to_string()) => {
+        Item::Const(c) if c.ident != "_" && !at_root.contains(&c.ident.to_string()) => {
             evaluated.push(item.clone());
             false
         }

@@ -4,7 +4,8 @@
 //! 1. every object-like macro *defined in* `linux/kvm.h` or `asm/kvm.h` (gcc's `-dD` output and its line markers say
 //!    which file defines what) that gcc accepts as an integer constant expression must have a Rust constant of its
 //!    name: a request code (`_IO`, `_IOR`, `_IOW`, `_IOWR` in its definition) in the `ioctls` module, one that
-//!    bindgen's own macro evaluator gives (`bindgen_own`) at the crate root, any other in the `evaluated` module;
+//!    belongs at the crate root (`at_root`: bindgen's own macro evaluator gives it, or kvm-bindings 0.14.2 has it
+//!    there) at the root, any other in the `evaluated` module;
 //! 2. every Rust constant the layout program prints (as rustc evaluates it) that has a C counterpart of the same name
 //!    (a macro of any header `linux/kvm.h` includes, or an enumerator: bindgen's `ENUM_NAME` constants are C's
 //!    `NAME`) is `_Static_assert`ed equal to it;
@@ -501,15 +502,15 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// Checks one arch's constants and const fns (the `const` and `call` lines of the layout program) against its gcc;
 /// prints a summary line and, on failure, what differs. Returns whether everything matched.
 ///
-/// `bindgen_own` names the constants bindgen's own macro evaluator gives (a run without the clang fallback): those
-/// belong at the crate root, the other non-request-code constants in the `evaluated` module.
+/// `at_root` names the constants that belong at the crate root (see `root_constants`); the other non-request-code
+/// constants belong in the `evaluated` module.
 pub fn check(
     arch: &str,
     gcc: &str,
     headers: &Path,
     scratch: &Path,
     lines: &[&str],
-    bindgen_own: &BTreeSet<String>,
+    at_root: &BTreeSet<String>,
 ) -> Result<bool, String> {
     let compiler = Compiler {
         arch,
@@ -567,13 +568,13 @@ pub fn check(
     }
     let mut missing = Vec::new();
     let mut misplaced = Vec::new();
-    let (mut requests, mut at_root, mut evaluated) = (0, 0, 0);
+    let (mut requests, mut root_count, mut evaluated) = (0, 0, 0);
     for m in &kvm_integers {
         let expected = if m.is_request_code() {
             requests += 1;
             REQUEST_CODE_MODULE
-        } else if bindgen_own.contains(&m.name) {
-            at_root += 1;
+        } else if at_root.contains(&m.name) {
+            root_count += 1;
             "-"
         } else {
             evaluated += 1;
@@ -753,20 +754,20 @@ pub fn check(
             .iter()
             .filter(|m| match module {
                 REQUEST_CODE_MODULE => m.is_request_code(),
-                "-" => !m.is_request_code() && bindgen_own.contains(&m.name),
-                _ => !m.is_request_code() && !bindgen_own.contains(&m.name),
+                "-" => !m.is_request_code() && at_root.contains(&m.name),
+                _ => !m.is_request_code() && !at_root.contains(&m.name),
             })
             .count()
     };
     write!(
         report,
-        "{arch}: {} of {} integer macros of linux/kvm.h and asm/kvm.h have a Rust constant ({} of {at_root} at the \
+        "{arch}: {} of {} integer macros of linux/kvm.h and asm/kvm.h have a Rust constant ({} of {root_count} at the \
          root, {} of {evaluated} in `{EVALUATED_MODULE}`, {} of {requests} request codes in \
          `{REQUEST_CODE_MODULE}`); {} of the {} Rust constants with a C counterpart ({by_macro} macros, {} \
          enumerators) equal gcc's value",
         kvm_integers.len() - missing.len(),
         kvm_integers.len(),
-        at_root - missing_in("-"),
+        root_count - missing_in("-"),
         evaluated - missing_in(EVALUATED_MODULE),
         requests - missing_in(REQUEST_CODE_MODULE),
         compared.len() - differing.len(),
