@@ -13,7 +13,10 @@
 //!   With `serde` too, they serialize as well.
 //!
 //! The paths are kvm-bindings 0.14's: every item at the crate root and under `bindings::`, the wrappers also under
-//! `fam_wrappers::`, x86_64's nested state buffer under `nested::`.
+//! `fam_wrappers::`, x86_64's nested state buffer under `nested::`. What 0.14 did not have gets a module of its own,
+//! so that `use kvm_bindings::*;` beside a VMM's own constants keeps compiling: `ioctls::` (request codes) and
+//! `evaluated::` (the constants only clang's evaluation of their macros gives, such as
+//! `kvm_bindings::evaluated::KVM_REG_ARM_PTIMER_CNT` on aarch64).
 //!
 //! ```
 //! # #[cfg(target_arch = "x86_64")] {
