@@ -9,7 +9,7 @@ use super::*;
 fn every_seed_selects_its_case_and_round_trips() {
     let mut rng = StdRng::seed_from_u64(1);
     for (target, cases, format) in targets() {
-        for (name, input) in seeds(cases, format, &mut rng, 1) {
+        for (name, input) in seeds::seeds(cases, format, &mut rng, 1) {
             let (case, rest) = select(cases, &input).unwrap();
             assert!(
                 name.starts_with(&case.name.replace("::", "-")),
@@ -17,7 +17,7 @@ fn every_seed_selects_its_case_and_round_trips() {
                 case.name
             );
             // A successful decode is what makes the seed useful: the property is checked past the decode.
-            assert!((case.check)(format, rest), "{target}: {name} does not decode");
+            assert_eq!((case.check)(format, rest), Ok(true), "{target}: {name}");
         }
     }
 }
@@ -56,5 +56,62 @@ fn every_arch_crate_is_fuzzed() {
         "riscv64::KvmIrqRouting",
     ] {
         assert!(names.contains(&expected), "{expected} is not fuzzed");
+    }
+}
+
+/// The negative test of the property: in every target and case, a decoder that rotates the decoded bytes by one
+/// fails it (the self-test scripts/fuzz runs in each fuzz binary before fuzzing).
+#[test]
+fn a_decoder_that_shifts_a_byte_fails_the_property() {
+    for (target, cases, format) in targets() {
+        let failures = self_test::run(cases, format).unwrap_or_else(|error| panic!("{target}: {error}"));
+        assert_eq!(failures.len(), cases.len(), "{target}");
+        println!("{target}: {}", failures[0]);
+    }
+}
+
+/// The payload is read by the format, not by the decoder: short input is zero-padded, long input truncated, and a
+/// JSON string (not a byte array) is rejected by both.
+#[test]
+fn the_payload_is_the_formats_byte_string() {
+    use kvm_bindings_x86_64::kvm_xcr;
+    assert_eq!(check_value::<kvm_xcr>(Format::Json, b"[1,2,3]"), Ok(true));
+    let long: Vec<String> = (0..20).map(|byte| byte.to_string()).collect();
+    let long = format!("[{}]", long.join(","));
+    assert_eq!(check_value::<kvm_xcr>(Format::Json, long.as_bytes()), Ok(true));
+    assert_eq!(check_value::<kvm_xcr>(Format::Json, b"\"xcr0\""), Ok(false));
+    assert_eq!(check_value::<kvm_xcr>(Format::Json, b"[256]"), Ok(false));
+    // A decoder that zero-pads where it should have copied fails.
+    let zeroed = property::value_property(Format::Json, b"[1,2,3]", Ok(kvm_xcr::default()));
+    let message = zeroed.unwrap_err();
+    assert!(
+        message.contains("byte 0 of the decoded value is 0x00, the payload's 0x01"),
+        "{message}"
+    );
+    // So does one that accepts what the format does not read as a byte string.
+    let accepted = property::value_property(Format::Json, b"\"xcr0\"", Ok(kvm_xcr::default()));
+    assert!(accepted.unwrap_err().contains("not a byte string"));
+}
+
+/// A header whose count is not the number of entries is rejected, and a decoder that accepted it fails the
+/// property.
+#[test]
+fn a_lying_header_must_be_rejected() {
+    use kvm_bindings_x86_64::{MsrList, kvm_msr_list};
+    let header = kvm_msr_list {
+        nmsrs: 3,
+        ..Default::default()
+    };
+    for format in Format::ALL {
+        let input = format.encode(&(&header, vec![7u32, 8]));
+        assert_eq!(
+            check_wrapper::<kvm_msr_list>(format, &input),
+            Ok(false),
+            "{}",
+            format.name()
+        );
+        let wrapper = MsrList::from_entries(&[7, 8]).unwrap();
+        let message = property::wrapper_property(format, &input, Ok(wrapper)).unwrap_err();
+        assert!(message.contains("claiming 3 entries, with 2 entries"), "{message}");
     }
 }
