@@ -6,7 +6,7 @@ use rand::rngs::StdRng;
 use super::*;
 
 #[test]
-fn every_seed_selects_its_case_and_round_trips() {
+fn every_seed_selects_its_case_and_passes_the_property() {
     let mut rng = StdRng::seed_from_u64(1);
     for (target, cases, format) in targets() {
         for (name, input) in seeds::seeds(cases, format, &mut rng, 1) {
@@ -114,4 +114,34 @@ fn a_lying_header_must_be_rejected() {
         let message = property::wrapper_property(format, &input, Ok(wrapper)).unwrap_err();
         assert!(message.contains("claiming 3 entries, with 2 entries"), "{message}");
     }
+}
+
+/// The example VMM's files become seeds of the target whose case they name; a file naming no case, or a directory
+/// with no state for a target, is an error rather than a silently smaller corpus.
+#[test]
+fn kvm_state_files_map_to_their_cases() {
+    let dir = std::env::temp_dir().join(format!("kvm-bindings-fuzz-state-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let regs = kvm_bindings_x86_64::kvm_regs {
+        rip: 0x1000,
+        ..Default::default()
+    };
+    std::fs::write(dir.join("kvm_regs-paused.bincode"), Format::Bincode.encode(&regs)).unwrap();
+    let found = seeds::kvm_state_seeds(SERDE_CASES, Format::Json, &dir).unwrap();
+    assert_eq!(found.len(), 1);
+    let (name, input) = &found[0];
+    assert_eq!(name, "kvm-kvm_regs-paused");
+    let (case, rest) = select(SERDE_CASES, input).unwrap();
+    assert_eq!(case.name, "x86_64::kvm_regs");
+    assert_eq!((case.check)(Format::Json, rest), Ok(true));
+    // No wrapper among the files: the FAM targets would start without state.
+    let none = seeds::kvm_state_seeds(FAM_CASES, Format::Json, &dir).unwrap_err();
+    assert!(none.contains("no state of any of this target's cases"), "{none}");
+    std::fs::write(dir.join("kvm_renamed-paused.bincode"), [0]).unwrap();
+    let unknown = seeds::kvm_state_seeds(SERDE_CASES, Format::Json, &dir).unwrap_err();
+    assert!(
+        unknown.contains("no fuzz case is named x86_64::kvm_renamed"),
+        "{unknown}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
 }
