@@ -42,7 +42,8 @@ fn main() {
             writeln!(
                 serde_cases,
                 "    Case {{ name: \"{arch}::{name}\", check: crate::check_value::<{krate}::{name}>, \
-                 seed: crate::seed_value::<{krate}::{name}> }},"
+                 check_shifted: crate::check_value_shifted::<{krate}::{name}>, \
+                 seed: crate::seed_value::<{krate}::{name}>, transcode: crate::transcode::<{krate}::{name}> }},"
             )
             .unwrap();
         }
@@ -59,8 +60,10 @@ fn main() {
             for name in wrappers {
                 writeln!(
                     fam_cases,
-                    "    Case {{ name: \"{arch}::{name}\", check: crate::check_wrapper::<{krate}::{name}>, \
-                     seed: crate::seed_wrapper::<{krate}::{name}> }},"
+                    "    Case {{ name: \"{arch}::{name}\", \
+                     check: crate::check_wrapper::<<{krate}::{name} as crate::Wrapped>::Header>, \
+                     check_shifted: crate::check_wrapper_shifted::<<{krate}::{name} as crate::Wrapped>::Header>, \
+                     seed: crate::seed_wrapper::<{krate}::{name}>, transcode: crate::transcode::<{krate}::{name}> }},"
                 )
                 .unwrap();
             }

@@ -33,6 +33,17 @@ macro_rules! kvm_irq_routing_wrapper {
 
         /// `kvm_irq_routing` and its routes, for `KVM_SET_GSI_ROUTING`.
         ///
+        /// What kvm-bindings 0.14.2's API cannot check, and so is the user's to avoid:
+        ///
+        /// - `kvm_irq_routing::as_slice` (vmm-sys-util's safe `FamStruct::as_slice`) reads as many routes past the
+        ///   struct as the public `nr` field says: call it only on this wrapper's own header, never on a
+        ///   `kvm_irq_routing` built or deserialized on its own. The wrapper's constructors and its deserializer
+        ///   keep `nr` equal to the routes it allocated.
+        /// - Each route holds a union, `kvm_irq_routing_entry::u`, whose smaller fields leave bytes uninitialized
+        ///   when the union is built from them, and serializing the route reads every byte. Start from
+        ///   `kvm_irq_routing_entry::default()` (all zero) and assign the field you need (`route.u.msi = …`), never
+        ///   a union literal of one field.
+        ///
         /// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-set-gsi-routing).
         pub type KvmIrqRouting = vmm_sys_util::fam::FamStructWrapper<kvm_irq_routing>;
     };
@@ -56,6 +67,11 @@ macro_rules! kvm_reg_list_wrapper {
         }
 
         /// `kvm_reg_list` and its register ids, for `KVM_GET_REG_LIST`.
+        ///
+        /// `kvm_reg_list::as_slice` (vmm-sys-util's safe `FamStruct::as_slice`) reads as many ids past the struct
+        /// as the public `n` field says, which kvm-bindings 0.14.2's API cannot check: call it only on this
+        /// wrapper's own header, never on a `kvm_reg_list` built or deserialized on its own. The wrapper's
+        /// constructors and its deserializer keep `n` equal to the ids it allocated.
         ///
         /// See the [KVM API](https://docs.kernel.org/virt/kvm/api.html#kvm-get-reg-list).
         pub type RegList = vmm_sys_util::fam::FamStructWrapper<kvm_reg_list>;

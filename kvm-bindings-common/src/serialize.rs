@@ -50,6 +50,21 @@ use zerocopy::{FromBytes, IntoBytes};
 /// assert!(serde_json::from_str::<kvm_xcr>("[256]").is_err());
 /// assert!(serde_json::from_str::<kvm_xcr>("\"xcr0\"").is_err());
 /// ```
+///
+/// # What decoding and encoding cannot check
+///
+/// Two promises kvm-bindings 0.14.2's API makes impossible to keep for every value, and so are the user's:
+///
+/// - **A FAM header decoded on its own keeps its input's count.** The serde lists hold the headers of the FAM
+///   wrappers (`kvm_cpuid2`, `kvm_msrs`, `kvm_msr_list`, `kvm_irq_routing`, …) so that the wrappers serialize; a
+///   header decoded alone is the header's bytes, length field included, with no entries behind it. vmm-sys-util's
+///   `FamStruct::as_slice` is a safe method that trusts that field, so calling it on such a header reads memory
+///   that is not its own. Decode the wrapper (`CpuId`, …), whose deserializer rejects a count that differs from
+///   the entries that follow, and read the entries through it.
+/// - **Encoding reads every byte**, through zerocopy's `IntoBytes`. A type that contains a union (see
+///   [`union_into_bytes!`](crate::union_into_bytes)) and was built from a union field smaller than the union has
+///   uninitialized bytes, and encoding it reads them. Build such values from `Default::default()` and assign the
+///   union field you need; values from a KVM ioctl or from decoding are fully written.
 #[macro_export]
 macro_rules! serde_impls {
     ($($ty:ty),* $(,)?) => {

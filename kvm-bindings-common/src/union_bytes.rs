@@ -12,10 +12,24 @@
 /// - every field is itself `IntoBytes` (no padding inside any field), and
 /// - the largest field spans the whole union, so no byte of it is padding for every field.
 ///
-/// What it cannot check is how a value was built. Values that come from `Default` (all zeroes), from a KVM ioctl
-/// (the kernel writes every byte), or from deserialization (every byte is written) are fully initialized. Build
-/// union values by starting from `Default::default()` and assigning the fields you need — never with a union literal
-/// of a smaller field, such as `kvm_irq_routing_entry__bindgen_ty_1 { msi: … }` — before serializing them.
+/// What it cannot check is how a value was built, and kvm-bindings 0.14.2's API (public union fields, union
+/// literals in safe code) leaves that to the user: a union literal of a smaller field, such as
+/// `kvm_irq_routing_entry__bindgen_ty_1 { msi: … }`, compiles in safe code and leaves the union's remaining bytes
+/// uninitialized, and then `IntoBytes::as_bytes` — which serializing calls — reads them, which is undefined
+/// behaviour. Values that come from `Default` (all zeroes), from a KVM ioctl (the kernel writes every byte), or from
+/// deserialization (every byte is written) are fully initialized. So build union values by starting from
+/// `Default::default()` and assigning the fields you need, before serializing them:
+///
+/// ```text
+/// let mut route = kvm_irq_routing_entry::default();   // every byte zero
+/// route.u.msi = kvm_irq_routing_msi { address_lo: 0xfee0_0000, data: 0x41, ..Default::default() };
+/// ```
+///
+/// It matters for the unions whose fields differ in size, among those the generator invokes this macro for (grep
+/// `union_into_bytes!` in an arch crate's `bindings.rs`): `kvm_irq_routing_entry__bindgen_ty_1` (the routes of
+/// `KvmIrqRouting`, every arch), and on x86_64 `kvm_irqchip__bindgen_ty_1` (`kvm_irqchip::chip`: a PIC's state is
+/// far smaller than the 512-byte union), `kvm_nested_state__bindgen_ty_1`, and the hand-written
+/// `kvm_nested_state__data` inside `KvmNestedStateBuffer` (whose `Default` writes its larger, VMX, field).
 #[macro_export]
 macro_rules! union_into_bytes {
     ($union:ty, $($field:ty),+ $(,)?) => {

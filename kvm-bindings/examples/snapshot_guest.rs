@@ -6,6 +6,9 @@
 //! cargo run -p kvm-bindings --example snapshot_guest --features serde,fam-wrappers
 //! ```
 //!
+//! With `-- --export-seeds DIR` it writes the state it snapshots into `DIR` instead, one file per piece, for the
+//! fuzzers' seed corpora (scripts/fuzz; see `tiny_vmm/seeds.rs`).
+//!
 //! The VMM behind it is in `tiny_vmm/`: ioctl numbers, file-descriptor wrappers, the guest and the snapshot.
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux"))]
@@ -32,6 +35,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let kvm = Kvm::open().map_err(|e| format!("cannot open {KVM_PATH}: {e} (is KVM enabled, and may you use it?)"))?;
+    let arguments: Vec<String> = std::env::args().skip(1).collect();
+    match arguments.as_slice() {
+        [] => {}
+        [flag, dir] if flag == "--export-seeds" => {
+            let files = tiny_vmm::seeds::export_seeds(&kvm, std::path::Path::new(dir))?;
+            println!("{files} pieces of vCPU and VM state from {KVM_PATH} written to {dir}");
+            return Ok(());
+        }
+        _ => return Err("usage: snapshot_guest [--export-seeds DIR]".into()),
+    }
     println!("KVM API version {}", kvm.api_version()?);
 
     println!("Booting the guest in VM 1:");

@@ -8,6 +8,7 @@
 pub mod guest;
 pub mod kvm;
 pub mod machine;
+pub mod seeds;
 pub mod snapshot;
 mod sys;
 pub mod vcpu;
