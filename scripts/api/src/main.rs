@@ -5,18 +5,24 @@
 //! api-check compare --arch A --changelog CHANGELOG.md --baseline 0142.json --ours OURS.json [--label TEXT]
 //! api-check self-test --baseline 0142.json --ours OURS.json
 //! api-check new-root-constants --baseline 0142.json --ours OURS.json
+//! api-check flatten --facade FACADE.json --out OUT.json
+//! api-check semver-verdict --crate NAME --version V --baseline-version V --majors N --baseline release|recorded
 //! ```
 //!
 //! `compare` exits 1 when a difference has no bullet stating it exactly, a bullet states other values than those
 //! measured, or a bullet states no difference (stale); `self-test` breaks ours in memory and exits 1 unless each
 //! break is reported; `new-root-constants` prints the constants at our crate root that 0.14.2's root lacks, one
-//! per line. Bad input exits 2 with one line saying what is wrong.
+//! per line; `flatten` merges the facade's JSON with the crates it re-exports, for cargo-semver-checks (see
+//! `flatten`); `semver-verdict` exits 1 unless the version agrees with N semver-major findings (see `version`).
+//! Bad input exits 2 with one line saying what is wrong.
 
 mod changelog;
 mod describe;
 mod diff;
 mod excuse;
+mod flatten;
 mod render;
+mod version;
 mod world;
 
 use std::collections::HashMap;
@@ -39,7 +45,7 @@ impl Args {
         let mut argv = std::env::args().skip(1);
         let command = argv
             .next()
-            .ok_or("usage: api-check compare|self-test|new-root-constants --option VALUE ...")?;
+            .ok_or("usage: api-check compare|self-test|new-root-constants|flatten|semver-verdict --option VALUE ...")?;
         let mut options = HashMap::new();
         while let Some(flag) = argv.next() {
             let name = flag
@@ -73,6 +79,11 @@ fn main() -> ExitCode {
                 print_new_root_constants(&args.world("baseline")?, &args.world("ours")?);
                 Ok(true)
             }
+            "flatten" => {
+                flatten::flatten(&PathBuf::from(args.get("facade")?), &PathBuf::from(args.get("out")?))?;
+                Ok(true)
+            }
+            "semver-verdict" => run_semver_verdict(&args),
             other => Err(format!("unknown command `{other}`")),
         }
     };
@@ -93,7 +104,7 @@ fn run_compare(args: &Args) -> Result<bool, String> {
         .options
         .get("label")
         .cloned()
-        .unwrap_or_else(|| ours.docs[0].name.replace('_', "-"));
+        .unwrap_or_else(|| ours.docs[0].name.clone());
     let text = std::fs::read_to_string(changelog_path).map_err(|e| format!("{changelog_path}: {e}"))?;
     let (bullets, problems) = changelog::read_bullets(&text);
     let c = compare(&base, &ours);
@@ -149,6 +160,30 @@ fn run_compare(args: &Args) -> Result<bool, String> {
         println!("{arch}: FAILED: the comparison found no paths or no fields of 0.14.2: it compared nothing");
     }
     Ok(v.ok() && problems.is_empty() && !nothing)
+}
+
+fn run_semver_verdict(args: &Args) -> Result<bool, String> {
+    let kind = match args.get("baseline")? {
+        "release" => version::Baseline::Release,
+        "recorded" => version::Baseline::Recorded,
+        other => return Err(format!("--baseline is release or recorded, not `{other}`")),
+    };
+    let majors = args
+        .get("majors")?
+        .parse()
+        .map_err(|_| "--majors takes a number".to_string())?;
+    let base = version::Version::parse(args.get("baseline-version")?)?;
+    let current = version::Version::parse(args.get("version")?)?;
+    match version::judge(args.get("crate")?, base, current, majors, kind) {
+        Ok(line) => {
+            println!("semver verdict: {line}");
+            Ok(true)
+        }
+        Err(line) => {
+            println!("semver verdict: FAILED: {line}");
+            Ok(false)
+        }
+    }
 }
 
 /// A bullet's stated values, as written.
