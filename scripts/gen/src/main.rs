@@ -9,6 +9,7 @@ mod arch;
 mod comments;
 mod debian_source;
 mod document;
+mod history;
 mod keep_api;
 mod kernel;
 mod layout;
@@ -20,13 +21,16 @@ mod rewrite;
 #[cfg(test)]
 mod rewrite_tests;
 mod serde_list;
+mod since;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
 use arch::{Arch, find_arch};
-use debian_source::FetchError;
+use debian_source::{Pin, PrivateApt, Role};
+use history::LineSource;
+use kernel::{KernelTree, Resolved};
 
 /// The command that regenerates everything; printed in file headers and in check-mode failures.
 pub const REGENERATE_COMMAND: &str = "scripts/generate";
@@ -43,11 +47,14 @@ struct Options {
     mode: Mode,
     kernel: Option<PathBuf>,
     arches: Vec<&'static Arch>,
+    /// `--move-pin PACKAGE=VERSION`: rewrite that pin first, then regenerate.
+    move_pin: Option<(String, String)>,
 }
 
 const USAGE: &str = "usage: kvm-bindings-gen (generate|check|check-layout) [--kernel PATH] [--arch NAME]...
   --kernel PATH   kernel source tree (default: $KVM_BINDINGS_KERNEL, else Debian's pinned kernel source package)
-  --arch NAME     only this architecture (repeatable; default: all)";
+  --arch NAME     only this architecture (repeatable; default: all)
+  --move-pin PACKAGE=VERSION   pin another Debian version of a kernel line (scripts/gen/kernels.tsv), then generate";
 
 fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, String> {
     let mode = match args.next().as_deref() {
@@ -60,6 +67,7 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
     let mut arches = Vec::new();
+    let mut move_pin = None;
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value\n{USAGE}"));
         match arg.as_str() {
@@ -69,13 +77,28 @@ fn parse_options(mut args: impl Iterator<Item = String>) -> Result<Options, Stri
                 let known: Vec<_> = arch::arches().iter().map(|a| a.name).collect();
                 arches.push(find_arch(&name).ok_or_else(|| format!("unknown arch {name:?}; known: {known:?}"))?);
             }
+            "--move-pin" => {
+                let value = value()?;
+                let (package, version) = value
+                    .split_once('=')
+                    .ok_or_else(|| format!("--move-pin takes PACKAGE=VERSION, not {value:?}"))?;
+                move_pin = Some((package.to_string(), version.to_string()));
+            }
             _ => return Err(format!("unknown argument {arg:?}\n{USAGE}")),
         }
     }
     if arches.is_empty() {
         arches = arch::arches().iter().collect();
     }
-    Ok(Options { mode, kernel, arches })
+    if move_pin.is_some() && mode != Mode::Generate {
+        return Err(format!("--move-pin regenerates: use it with `generate`\n{USAGE}"));
+    }
+    Ok(Options {
+        mode,
+        kernel,
+        arches,
+        move_pin,
+    })
 }
 
 /// The repository root: this crate lives in `scripts/gen`.
@@ -86,25 +109,115 @@ fn repository_root() -> PathBuf {
         .expect("the repository root exists")
 }
 
+/// The line a kernel version belongs to: `7.3` for `7.3.4`.
+fn line_of(version: &str) -> String {
+    version.split('.').take(2).collect::<Vec<_>>().join(".")
+}
+
+/// Says why a pinned version cannot be generated from: it is gone, and the newest of the line would be compared.
+fn pin_is_gone(pin: &Pin, version: &str) -> String {
+    format!(
+        "the pinned {} {} is no longer published; the newest of the line is {version}: move the pin with `{}`",
+        pin.package,
+        pin.version,
+        debian_source::move_pin_command(&pin.package, version)
+    )
+}
+
+/// The tree the bindings come from, and the stand-in when the pin is gone (check mode only).
+fn resolve_bindings_tree(
+    options: &Options,
+    pin: &Pin,
+    cache: &Path,
+    apt: &mut PrivateApt,
+) -> Result<(KernelTree, Option<output::Substitute>), String> {
+    if let Some(path) = &options.kernel {
+        return Ok((kernel::tree_at(path.clone())?, None));
+    }
+    match kernel::resolve_pinned_tree(pin, cache, apt)? {
+        Resolved::Pinned(tree) => Ok((tree, None)),
+        Resolved::Substitute { version, .. } if options.mode == Mode::Generate => Err(pin_is_gone(pin, &version)),
+        Resolved::Substitute { tree, version } => {
+            eprintln!(
+                "note: the pinned {} {} is no longer published; comparing with the newest of the line, {version}",
+                pin.package, pin.version
+            );
+            let substitute = output::Substitute {
+                pinned_kernel: Pin::upstream_version(&pin.version).to_string(),
+                move_command: debian_source::move_pin_command(&pin.package, &version),
+            };
+            Ok((tree, Some(substitute)))
+        }
+        Resolved::Gone(message) => Err(format!(
+            "{message}: pin another kernel line (CONTRIBUTING, \"Move to a newer kernel\")"
+        )),
+    }
+}
+
+/// Where each older line's since data comes from: its published tree, or (no version published) its committed data.
+fn resolve_older_lines(
+    options: &Options,
+    pins: &[Pin],
+    cache: &Path,
+    apt: &mut PrivateApt,
+) -> Result<Vec<LineSource>, String> {
+    let mut sources = Vec::new();
+    for pin in pins.iter().filter(|p| p.role == Role::Since) {
+        let line = pin.line().to_string();
+        sources.push(match kernel::resolve_pinned_tree(pin, cache, apt)? {
+            Resolved::Pinned(tree) => LineSource::Tree { line, tree },
+            Resolved::Substitute { version, .. } if options.mode == Mode::Generate => {
+                return Err(pin_is_gone(pin, &version));
+            }
+            Resolved::Substitute { tree, version } => {
+                eprintln!(
+                    "note: the pinned {} {} is no longer published; its since data is compared with {version} (move \
+                     the pin with `{}` if they differ)",
+                    pin.package,
+                    pin.version,
+                    debian_source::move_pin_command(&pin.package, &version)
+                );
+                LineSource::Tree { line, tree }
+            }
+            Resolved::Gone(message) => {
+                eprintln!("note: {message}; Linux {line} keeps its committed since data (history does not change)");
+                LineSource::Committed { line }
+            }
+        });
+    }
+    Ok(sources)
+}
+
 fn run(options: &Options) -> Result<bool, String> {
     let started = Instant::now();
     let root = repository_root();
     let cache = root.join("target/kernel-source");
-    let tree = match kernel::resolve_kernel_tree(options.kernel.clone(), &cache) {
-        Ok(tree) => tree,
-        // Debian drops old versions: that alone must not fail CI's checks, but a generation cannot go on.
-        Err(FetchError::Unavailable(why)) if options.mode != Mode::Generate => {
-            eprintln!("note: {why}; nothing compared (move the pin: see CONTRIBUTING, \"Move to a newer kernel\")");
-            return Ok(true);
-        }
-        Err(FetchError::Unavailable(why) | FetchError::Failed(why)) => return Err(why),
-    };
+    if let Some((package, version)) = &options.move_pin {
+        debian_source::move_pin(&root, package, version)?;
+    }
+    let pins = debian_source::read_pins(&root)?;
+    let mut apt = PrivateApt::new(&cache, &pins);
+    let bindings_pin = pins
+        .iter()
+        .find(|p| p.role == Role::Bindings)
+        .expect("parse_pins checks");
+    let fetch_started = Instant::now();
+    let (tree, substitute) = resolve_bindings_tree(options, bindings_pin, &cache, &mut apt)?;
     let clean = match options.mode {
-        Mode::Generate => {
-            output::write_all(&root, &output::generate_all(&root, &tree, &options.arches)?)?;
-            true
+        Mode::Generate | Mode::Check => {
+            let older = resolve_older_lines(options, &pins, &cache, &mut apt)?;
+            eprintln!(
+                "time: kernel sources (download and extraction when not cached): {:.1} s",
+                fetch_started.elapsed().as_secs_f64()
+            );
+            let files = output::generate_all(&root, &tree, &line_of(&tree.version), &older, &options.arches)?;
+            if options.mode == Mode::Generate {
+                output::write_all(&root, &files)?;
+                true
+            } else {
+                output::check_all(&root, &tree, &files, substitute.as_ref())?
+            }
         }
-        Mode::Check => output::check_all(&root, &tree, &output::generate_all(&root, &tree, &options.arches)?)?,
         Mode::CheckLayout => layout::check_layouts(&root, &tree, &options.arches)?,
     };
     let done = match options.mode {
