@@ -165,6 +165,17 @@ impl ArchSince {
         if key.contains("__bindgen_ty_") && !key.contains('.') {
             let prefix = format!("{key}.");
             let newest = self.inventories.last().expect("at least one line");
+            let has_fields = |inventory: &Inventory| {
+                inventory
+                    .items
+                    .range(prefix.clone()..)
+                    .next()
+                    .is_some_and(|(k, _)| k.starts_with(&prefix))
+            };
+            // A type with no fields (a flexible array's wrapper) is known by its name alone.
+            if !has_fields(newest) {
+                return true;
+            }
             let mut fields = inventory
                 .items
                 .range(prefix.clone()..)
