@@ -4021,6 +4021,7 @@ pub struct kvm_nested_state__bindgen_ty_2__bindgen_ty_1 {
     /// In Linux 6.12 and later (not in 6.1).
     pub vmx: __IncompleteArrayField<kvm_vmx_nested_state_data>,
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_nested_state__bindgen_ty_2__bindgen_ty_1__bindgen_ty_1 {}
@@ -4060,6 +4061,7 @@ pub struct kvm_nested_state__bindgen_ty_2__bindgen_ty_2 {
     /// In Linux 6.12 and later (not in 6.1).
     pub svm: __IncompleteArrayField<kvm_svm_nested_state_data>,
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_nested_state__bindgen_ty_2__bindgen_ty_2__bindgen_ty_1 {}
