@@ -114,6 +114,11 @@ fn line_of(version: &str) -> String {
     version.split('.').take(2).collect::<Vec<_>>().join(".")
 }
 
+/// A kernel line as numbers, for ordering: `6.12` → [6, 12].
+fn line_key(line: &str) -> Vec<u32> {
+    line.split('.').map(|part| part.parse().unwrap_or(0)).collect()
+}
+
 /// Says why a pinned version cannot be generated from: it is gone, and the newest of the line would be compared.
 fn pin_is_gone(pin: &Pin, version: &str) -> String {
     format!(
@@ -155,14 +160,19 @@ fn resolve_bindings_tree(
 }
 
 /// Where each older line's since data comes from: its published tree, or (no version published) its committed data.
+/// Only lines older than `newest` (the bindings' line) are compared: `--kernel` may name an older tree.
 fn resolve_older_lines(
     options: &Options,
     pins: &[Pin],
+    newest: &str,
     cache: &Path,
     apt: &mut PrivateApt,
 ) -> Result<Vec<LineSource>, String> {
     let mut sources = Vec::new();
-    for pin in pins.iter().filter(|p| p.role == Role::Since) {
+    for pin in pins
+        .iter()
+        .filter(|p| p.role == Role::Since && line_key(p.line()) < line_key(newest))
+    {
         let line = pin.line().to_string();
         sources.push(match kernel::resolve_pinned_tree(pin, cache, apt)? {
             Resolved::Pinned(tree) => LineSource::Tree { line, tree },
@@ -205,7 +215,7 @@ fn run(options: &Options) -> Result<bool, String> {
     let (tree, substitute) = resolve_bindings_tree(options, bindings_pin, &cache, &mut apt)?;
     let clean = match options.mode {
         Mode::Generate | Mode::Check => {
-            let older = resolve_older_lines(options, &pins, &cache, &mut apt)?;
+            let older = resolve_older_lines(options, &pins, &line_of(&tree.version), &cache, &mut apt)?;
             eprintln!(
                 "time: kernel sources (download and extraction when not cached): {:.1} s",
                 fetch_started.elapsed().as_secs_f64()
