@@ -165,23 +165,22 @@ impl ArchSince {
         if key.contains("__bindgen_ty_") && !key.contains('.') {
             let prefix = format!("{key}.");
             let newest = self.inventories.last().expect("at least one line");
-            let has_fields = |inventory: &Inventory| {
+            // Fields bindgen makes up (or the generator restores) say nothing about which type this is.
+            let real_fields = |inventory: &'_ Inventory| -> Vec<String> {
                 inventory
                     .items
                     .range(prefix.clone()..)
-                    .next()
-                    .is_some_and(|(k, _)| k.starts_with(&prefix))
+                    .take_while(|(k, _)| k.starts_with(&prefix))
+                    .map(|(k, _)| k.clone())
+                    .filter(|k| !is_made_up_field(&k[prefix.len()..]))
+                    .collect()
             };
-            // A type with no fields (a flexible array's wrapper) is known by its name alone.
-            if !has_fields(newest) {
+            // A type with no fields of its own (a flexible array's wrapper) is known by its name alone.
+            if real_fields(newest).is_empty() {
                 return true;
             }
-            let mut fields = inventory
-                .items
-                .range(prefix.clone()..)
-                .take_while(|(k, _)| k.starts_with(&prefix))
-                .peekable();
-            return fields.peek().is_some() && fields.all(|(k, _)| newest.items.contains_key(k));
+            let fields = real_fields(inventory);
+            return !fields.is_empty() && fields.iter().all(|k| newest.items.contains_key(k));
         }
         true
     }
@@ -448,9 +447,17 @@ mod tests {
     fn since() -> ArchSince {
         let lines = ["5.10", "6.1", "7.3"].map(String::from).to_vec();
         let inventories = vec![
-            inventory(&[("KVM_OFFSET", Some("0")), ("kvm_cfg", Some("8")), ("kvm_cfg.a", None)]),
             inventory(&[
                 ("KVM_OFFSET", Some("0")),
+                ("kvm_cfg", Some("8")),
+                ("kvm_cfg.a", None),
+                ("kvm_cfg__bindgen_ty_1", Some("4")),
+                ("kvm_cfg__bindgen_ty_1.x", None),
+            ]),
+            inventory(&[
+                ("KVM_OFFSET", Some("0")),
+                ("kvm_cfg__bindgen_ty_1", Some("4")),
+                ("kvm_cfg__bindgen_ty_1.x", None),
                 ("kvm_cfg", Some("16")),
                 ("kvm_cfg.a", None),
                 ("kvm_cfg.b", None),
@@ -458,6 +465,8 @@ mod tests {
             inventory(&[
                 ("KVM_OFFSET", Some("64")),
                 ("KVM_NEW", Some("1")),
+                ("kvm_cfg__bindgen_ty_1", Some("4")),
+                ("kvm_cfg__bindgen_ty_1.x", None),
                 ("kvm_cfg", Some("16")),
                 ("kvm_cfg.a", None),
                 ("kvm_cfg.b", None),
@@ -524,12 +533,20 @@ mod tests {
                     pub b: u64,
                 }
             ),
+            // An anonymous type with a field the generator restores (bindgen's raw output has none).
+            parse_quote!(
+                pub struct kvm_cfg__bindgen_ty_1 {
+                    pub x: u32,
+                    pub _bitfield_align_1: [u8; 0],
+                }
+            ),
         ];
         since.document(&mut items.clone());
         let table = since.table("x");
         let old = inventory_from_table(&table, "5.10").unwrap();
         assert_eq!(old.items.get("KVM_OFFSET"), Some(&Some("0".to_string())));
         assert!(!old.items.contains_key("kvm_cfg.b"));
+        assert!(table.contains("kvm_cfg__bindgen_ty_1\tstruct\t5.10\t-\n"), "{table}");
         let mut replayed = ArchSince::new(
             since.lines.clone(),
             vec![old, since.inventories[1].clone(), since.inventories[2].clone()],
