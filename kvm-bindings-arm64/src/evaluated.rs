@@ -4,128 +4,177 @@
 // bindgen 0.73.2, Debian clang version 14.0.6, --target=aarch64-linux-gnu
 // Regenerate: scripts/generate (another kernel tree: scripts/generate --kernel PATH)
 
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN_PSCI_VERSION: u32 = 2214592512;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN_CPU_SUSPEND: u32 = 2214592513;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN_CPU_OFF: u32 = 2214592514;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN_CPU_ON: u32 = 2214592515;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN_AFFINITY_INFO: u32 = 2214592516;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN_MIGRATE: u32 = 2214592517;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN_MIGRATE_INFO_TYPE: u32 = 2214592518;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN_MIGRATE_INFO_UP_CPU: u32 = 2214592519;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN_SYSTEM_OFF: u32 = 2214592520;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN_SYSTEM_RESET: u32 = 2214592521;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN64_CPU_SUSPEND: u32 = 3288334337;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN64_CPU_ON: u32 = 3288334339;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN64_AFFINITY_INFO: u32 = 3288334340;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN64_MIGRATE: u32 = 3288334341;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_0_2_FN64_MIGRATE_INFO_UP_CPU: u32 = 3288334343;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_1_0_FN_PSCI_FEATURES: u32 = 2214592522;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_0_FN_CPU_FREEZE: u32 = 2214592523;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_0_FN_CPU_DEFAULT_SUSPEND: u32 = 2214592524;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_0_FN_NODE_HW_STATE: u32 = 2214592525;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_1_0_FN_SYSTEM_SUSPEND: u32 = 2214592526;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_1_0_FN_SET_SUSPEND_MODE: u32 = 2214592527;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_0_FN_STAT_RESIDENCY: u32 = 2214592528;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_0_FN_STAT_COUNT: u32 = 2214592529;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_1_1_FN_SYSTEM_RESET2: u32 = 2214592530;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_1_FN_MEM_PROTECT: u32 = 2214592531;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_1_FN_MEM_PROTECT_CHECK_RANGE: u32 = 2214592532;
+/// In Linux 7.2 and later (not in 6.12).
 pub const PSCI_1_3_FN_SYSTEM_OFF2: u32 = 2214592533;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_0_FN64_CPU_DEFAULT_SUSPEND: u32 = 3288334348;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_0_FN64_NODE_HW_STATE: u32 = 3288334349;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_1_0_FN64_SYSTEM_SUSPEND: u32 = 3288334350;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_0_FN64_STAT_RESIDENCY: u32 = 3288334352;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_0_FN64_STAT_COUNT: u32 = 3288334353;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const PSCI_1_1_FN64_SYSTEM_RESET2: u32 = 3288334354;
+/// In Linux 6.1 and later (not in 5.10).
 pub const PSCI_1_1_FN64_MEM_PROTECT_CHECK_RANGE: u32 = 3288334356;
+/// In Linux 7.2 and later (not in 6.12).
 pub const PSCI_1_3_FN64_SYSTEM_OFF2: u32 = 3288334357;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const SVE_PT_REGS_OFFSET: u32 = 16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const SVE_PT_FPSIMD_OFFSET: u32 = 16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const SVE_PT_SVE_FPSR_SIZE: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const SVE_PT_SVE_FPCR_SIZE: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const SVE_PT_SVE_OFFSET: u32 = 16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const SVE_PT_SVE_ZREGS_OFFSET: u32 = 16;
+/// In Linux 6.1 and later (not in 5.10).
 pub const ZA_PT_ZA_OFFSET: u32 = 16;
-/// Physical Timer EL0 Registers
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM_PTIMER_CTL: u64 = 6931039826524495633;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM_PTIMER_CVAL: u64 = 6931039826524495634;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM_PTIMER_CNT: u64 = 6931039826524495617;
-/// EL0 Virtual Timer Registers
-///
-/// WARNING:
-/// KVM_REG_ARM_TIMER_CVAL and KVM_REG_ARM_TIMER_CNT are not defined
-/// with the appropriate register encodings.  Their values have been
-/// accidentally swapped.  As this is set API, the definitions here
-/// must be used, rather than ones derived from the encodings.
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM_TIMER_CTL: u64 = 6931039826524495641;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM_TIMER_CVAL: u64 = 6931039826524495618;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM_TIMER_CNT: u64 = 6931039826524495642;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM_PSCI_VERSION: u64 = 6931039826524504064;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_1: u64 = 6931039826524504065;
-/// Only two states can be presented by the host kernel:
-/// - NOT_REQUIRED: the guest doesn't need to do anything
-/// - NOT_AVAIL: the guest isn't mitigated (it can still use SSBS if available)
-///
-/// All the other values are deprecated. The host still accepts all
-/// values (they are ABI), but will narrow them to the above two.
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_2: u64 = 6931039826524504066;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM_SMCCC_ARCH_WORKAROUND_3: u64 = 6931039826524504067;
-/// Vector lengths pseudo-register:
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM64_SVE_VLS: u64 = 6944550625406746623;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_REG_ARM_STD_BMAP: u64 = 6931039826524635136;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_REG_ARM_STD_HYP_BMAP: u64 = 6931039826524635137;
 /// Vendor hyper call function numbers 0-63
+///
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_REG_ARM_VENDOR_HYP_BMAP: u64 = 6931039826524635138;
 /// Vendor hyper call function numbers 64-127
+///
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_REG_ARM_VENDOR_HYP_BMAP_2: u64 = 6931039826524635139;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_PSCI_FN_CPU_SUSPEND: u32 = 2512501342;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_PSCI_FN_CPU_OFF: u32 = 2512501343;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_PSCI_FN_CPU_ON: u32 = 2512501344;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_PSCI_FN_MIGRATE: u32 = 2512501345;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_DATAMATCH: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_PIO: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_DEASSIGN: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_VALID_FLAG_MASK: u32 = 31;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL: u32 = 4294967295;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FSL_MPIC_20: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FSL_MPIC_42: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_XICS: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_VFIO: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_V2: u32 = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FLIC: u32 = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_V3: u32 = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_ITS: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_XIVE: u32 = 9;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_PV_TIME: u32 = 10;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_DEV_TYPE_RISCV_AIA: u32 = 11;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_IPI: u32 = 12;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_EIOINTC: u32 = 13;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_PCHPIC: u32 = 14;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_DMSINTC: u32 = 15;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_ARM_VGIC_V5: u32 = 16;
-/// ```text
-/// KVM dirty GFN flags, defined as:
-///
-/// |---------------+---------------+--------------|
-/// | bit 1 (reset) | bit 0 (dirty) | Status       |
-/// |---------------+---------------+--------------|
-/// |             0 |             0 | Invalid GFN  |
-/// |             0 |             1 | Dirty GFN    |
-/// |             1 |             X | GFN to reset |
-/// |---------------+---------------+--------------|
-///
-/// Lifecycle of a dirty GFN goes like:
-///
-///      dirtied         harvested        reset
-/// 00 -----------> 01 -------------> 1X -------+
-///  ^                                          |
-///  |                                          |
-///  +------------------------------------------+
-///
-/// The userspace program is only responsible for the 01->1X state
-/// conversion after harvesting an entry.  Also, it must not skip any
-/// dirty bits, so that dirty bits are always harvested in sequence.
-/// ```
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_DIRTY_GFN_F_DIRTY: u32 = 1;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_DIRTY_GFN_F_RESET: u32 = 2;

@@ -77,3 +77,8 @@ pub use fam_wrappers::*;
 
 #[cfg(feature = "serde")]
 mod serialize;
+
+// --- Hand-written items of kvm-bindings 0.14.2 the generated bindings no longer yield (see compat.rs). ---
+mod compat;
+pub use compat::*;
+// --- end of the items kept from 0.14.2. ---

@@ -1,7 +1,8 @@
 //! The kernel's KVM API document, `Documentation/virt/kvm/api.rst`: one section per ioctl ("4.11 KVM_GET_REGS") and
 //! per capability, each with a field list (`:Capability:`, `:Architectures:`, `:Type:`, `:Parameters:`,
-//! `:Returns:`) and then prose. The generated docs quote the fields and the first paragraph, and link the section of
-//! the published page, whose anchor is derived here the way docutils derives it.
+//! `:Returns:`) and then prose. The document is GPL-2.0, so the generated docs carry facts only: the fields, and the
+//! link to the section of the published page, whose anchor is derived here the way docutils derives it. Its prose
+//! is not even read.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
@@ -25,8 +26,6 @@ pub struct Section {
     pub names: Vec<String>,
     /// The field list, in the document's order, values on one line with their rst markup left as written.
     pub fields: Vec<(String, String)>,
-    /// The first paragraph of prose, on one line, rst markup left as written.
-    pub summary: Option<String>,
 }
 
 impl Section {
@@ -168,7 +167,7 @@ pub fn parse_api_doc(text: &str) -> ApiDoc {
             let own = (!own.is_empty() && taken.insert(own.clone())).then_some(own);
             let anchor = pending_label.take().or(own);
             let end = next_title.peek().map_or(lines.len(), |&&next| next);
-            let (fields, summary) = parse_body(&lines[i + 2..end]);
+            let fields = parse_fields(&lines[i + 2..end]);
             let names = title_names(&title);
             for name in &names {
                 doc.by_name.entry(name.clone()).or_default().push(doc.sections.len());
@@ -178,7 +177,6 @@ pub fn parse_api_doc(text: &str) -> ApiDoc {
                 anchor,
                 names,
                 fields,
-                summary,
             });
             i += 2;
             continue;
@@ -191,15 +189,12 @@ pub fn parse_api_doc(text: &str) -> ApiDoc {
     doc
 }
 
-/// A section's body: its field list (the first block, if it is one) and its first paragraph after that.
-fn parse_body(lines: &[&str]) -> (Vec<(String, String)>, Option<String>) {
+/// A section's field list: the first block of its body, if it is one.
+fn parse_fields(lines: &[&str]) -> Vec<(String, String)> {
     let mut i = 0;
-    let skip_blank = |i: &mut usize| {
-        while *i < lines.len() && lines[*i].trim().is_empty() {
-            *i += 1;
-        }
-    };
-    skip_blank(&mut i);
+    while i < lines.len() && lines[i].trim().is_empty() {
+        i += 1;
+    }
     let mut fields: Vec<(String, String)> = Vec::new();
     while i < lines.len() && !lines[i].trim().is_empty() {
         let line = lines[i];
@@ -218,48 +213,7 @@ fn parse_body(lines: &[&str]) -> (Vec<(String, String)>, Option<String>) {
         }
         i += 1;
     }
-    if fields.is_empty() {
-        i = 0;
-    }
-    // The first paragraph: prose starts at the margin; directives (`.. note::`), comments, literal blocks and
-    // indented material are not prose.
-    loop {
-        skip_blank(&mut i);
-        if i >= lines.len() {
-            return (fields, None);
-        }
-        let line = lines[i];
-        if line.starts_with(char::is_whitespace) || line.starts_with("..") || line.trim() == "::" || is_adornment(line)
-        {
-            i += 1;
-            while i < lines.len() && (lines[i].trim().is_empty() || lines[i].starts_with(char::is_whitespace)) {
-                i += 1;
-            }
-            continue;
-        }
-        let mut paragraph: Vec<&str> = Vec::new();
-        while i < lines.len() && !lines[i].trim().is_empty() {
-            paragraph.push(lines[i].trim());
-            i += 1;
-        }
-        // A one-line heading of what follows ("Errors:", "type values:") says nothing on its own.
-        let mut next = i;
-        skip_blank(&mut next);
-        let introduces_block = next < lines.len() && lines[next].starts_with(char::is_whitespace);
-        if paragraph.len() == 1 && paragraph[0].ends_with(':') && introduces_block {
-            continue;
-        }
-        let mut text = paragraph.join(" ");
-        // `Example::` introduces a literal block; rst shows it as `Example:`, and `text ::` as `text`.
-        if let Some(rest) = text.strip_suffix("::") {
-            text = if rest.ends_with(' ') {
-                rest.trim_end().to_string()
-            } else {
-                format!("{rest}:")
-            };
-        }
-        return (fields, Some(text));
-    }
+    fields
 }
 
 /// rst inline markup as Markdown that rustdoc renders without warnings: ``literal`` and `interpreted` text become
@@ -345,21 +299,6 @@ pub fn escape_markdown(text: &str) -> String {
         out.push(c);
     }
     out
-}
-
-/// The first sentence of a paragraph (up to the first `. ` or the end).
-pub fn first_sentence(text: &str) -> &str {
-    let mut from = 0;
-    while let Some(at) = text[from..].find(". ") {
-        let end = from + at + 1;
-        // `e.g. ` and `i.e. ` do not end a sentence.
-        let before = &text[..end];
-        if !(before.ends_with("e.g.") || before.ends_with("i.e.") || before.ends_with("etc.")) {
-            return before;
-        }
-        from = end;
-    }
-    text
 }
 
 #[cfg(test)]
@@ -502,27 +441,15 @@ X86:
         assert_eq!(regs.url(), "https://docs.kernel.org/virt/kvm/api.html#kvm-get-regs");
         assert_eq!(regs.field("Parameters"), Some("struct kvm_regs (out)"));
         assert_eq!(regs.field("Type"), Some("vcpu ioctl"));
-        assert_eq!(
-            regs.summary.as_deref(),
-            Some("Reads the general purpose registers from the vcpu.")
-        );
 
         let check = doc.sections_for("KVM_CHECK_EXTENSION").next().unwrap();
         assert_eq!(check.anchor.as_deref(), Some("kvm-check-extension"));
-        assert!(
-            check
-                .summary
-                .as_deref()
-                .unwrap()
-                .starts_with("The API allows the application to query")
-        );
 
         let mmio = doc.sections_for("KVM_UNREGISTER_COALESCED_MMIO").next().unwrap();
         assert_eq!(
             mmio.field("Returns"),
             Some("0 on success, < 0 on error -EINVAL on a bad address")
         );
-        assert!(mmio.summary.as_deref().unwrap().ends_with("It is typically used:"));
         assert_eq!(doc.sections_for("KVM_REGISTER_COALESCED_MMIO").count(), 1);
     }
 
@@ -555,10 +482,8 @@ X86:
 
     #[test]
     fn rst_becomes_markdown_rustdoc_accepts() {
-        let doc = parse_api_doc(DOC);
-        let foo = doc.sections_for("KVM_CAP_FOO").next().unwrap();
         assert_eq!(
-            rst_to_markdown(foo.summary.as_deref().unwrap()),
+            rst_to_markdown("Set it with ``KVM_ENABLE_CAP`` (see :ref:`KVM_ENABLE_CAP`)."),
             "Set it with `KVM_ENABLE_CAP` (see KVM_ENABLE_CAP)."
         );
         assert_eq!(
@@ -574,12 +499,5 @@ X86:
             "`kvm_run` is `mmap`ed"
         );
         assert_eq!(rst_to_markdown("see `the docs <https://x/>`_."), "see the docs.");
-    }
-
-    #[test]
-    fn first_sentences() {
-        assert_eq!(first_sentence("Reads registers. More text."), "Reads registers.");
-        assert_eq!(first_sentence("Sets e.g. this. Then."), "Sets e.g. this.");
-        assert_eq!(first_sentence("No end"), "No end");
     }
 }

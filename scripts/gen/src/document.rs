@@ -1,6 +1,10 @@
-//! Documentation generated from what the kernel already says: each request code gets its section of the KVM API
-//! document (fields, first paragraph, link), each struct or union an ioctl takes a list of those ioctls, and each
-//! constant the document has a section for (`KVM_CAP_…`) a link to it.
+//! Documentation generated from what the kernel already says: each request code gets the facts of its section of the
+//! KVM API document (fields and link), each struct or union an ioctl takes a list of those ioctls, and each constant
+//! the document has a section for (`KVM_CAP_…`) a link to it.
+//!
+//! The KVM API document is GPL-2.0 and the crates are Apache-2.0: only facts pass from it (capability,
+//! architectures, type, parameters and direction, return convention, section number, title and link), never its
+//! prose; `scripts/check-prose` checks that in every generated file.
 //!
 //! Everything is appended as `#[doc]` attributes after the docs an item already has, in a fixed order (request codes
 //! by name), so the generated text is the same on every run.
@@ -10,7 +14,7 @@ use std::collections::BTreeMap;
 use syn::visit_mut::VisitMut;
 use syn::{Attribute, Item, parse_quote};
 
-use crate::api_doc::{ApiDoc, Section, escape_markdown, first_sentence, rst_to_markdown};
+use crate::api_doc::{ApiDoc, Section, escape_markdown, rst_to_markdown};
 use crate::comments::comment_to_markdown;
 use crate::macros::RequestCode;
 
@@ -69,13 +73,9 @@ fn section_link(section: &Section) -> String {
     )
 }
 
-/// The lines a section contributes to a constant's docs: first paragraph, fields, link.
+/// The lines a section contributes to a constant's docs: its fields (facts) and the link; never its prose.
 fn section_lines(section: &Section) -> Vec<String> {
     let mut lines = Vec::new();
-    if let Some(summary) = &section.summary {
-        lines.push(rst_to_markdown(summary));
-        lines.push(String::new());
-    }
     for name in QUOTED_FIELDS {
         if let Some(value) = section.field(name) {
             lines.push(format!("- {name}: {}", rst_to_markdown(value)));
@@ -151,6 +151,37 @@ pub fn document_macro_comments(items: &mut [Item], comments: &BTreeMap<String, S
         if !markdown.is_empty() {
             append_docs(&mut c.attrs, &markdown.lines().map(str::to_string).collect::<Vec<_>>());
         }
+    }
+}
+
+/// `0x8090_ae81`: hex digits in groups of four, as the kernel's arithmetic and strace show request codes.
+pub fn hex_with_underscores(n: u64) -> String {
+    let digits = format!("{n:x}");
+    let mut grouped = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 4 == 0 {
+            grouped.push('_');
+        }
+        grouped.push(c);
+    }
+    format!("0x{grouped}")
+}
+
+/// Writes every integer constant of `request_codes` in hex (`0x8090_ae81`, not `2156965505`), which rustdoc shows
+/// as written.
+pub fn write_request_codes_in_hex(request_codes: &mut [Item]) {
+    for item in request_codes {
+        let Item::Const(c) = item else { continue };
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) = &mut *c.expr
+        else {
+            continue;
+        };
+        let Ok(value) = int.base10_parse::<u64>() else { continue };
+        let text = format!("{}{}", hex_with_underscores(value), int.suffix());
+        *int = syn::LitInt::new(&text, int.span());
     }
 }
 
@@ -240,9 +271,6 @@ pub fn document_ioctl_types(
                 if let Some(kind) = section.field("Type") {
                     line.push_str(&format!(", {}", rst_to_markdown(kind)));
                 }
-                if let Some(summary) = &section.summary {
-                    line.push_str(&format!(": {}", rst_to_markdown(first_sentence(summary))));
-                }
                 line.push_str(&format!(" — {}", section_link(section)));
             }
             lines.push(line);
@@ -319,8 +347,7 @@ Says whether ``KVM_GET_SREGS2`` exists.
         let Item::Const(sregs2) = &items[0] else { panic!() };
         assert_eq!(
             docs(&sregs2.attrs),
-            " `KVM_GET_SREGS2`: summary.\n\n Direction: read (`_IOR`).\n\n Reads special registers from the vcpu. \
-             This ioctl is preferred.\n\n - Capability: KVM_CAP_SREGS2\n - Architectures: x86\n - Type: vcpu ioctl\n \
+            " `KVM_GET_SREGS2`: summary.\n\n Direction: read (`_IOR`).\n\n - Capability: KVM_CAP_SREGS2\n - Architectures: x86\n - Type: vcpu ioctl\n \
              - Parameters: struct kvm_sregs2 (out)\n - Returns: 0 on success, -1 on error\n\n The kernel's KVM API \
              document: [4.13 KVM_GET_SREGS2](https://docs.kernel.org/virt/kvm/api.html#kvm-get-sregs2) (the \
              published page follows the newest kernel)."
@@ -352,8 +379,8 @@ Says whether ``KVM_GET_SREGS2`` exists.
         assert_eq!(
             docs(&sregs2.attrs),
             " # ioctls\n\n The argument of these request codes:\n\n \
-             - [`KVM_GET_SREGS2`](crate::ioctls::KVM_GET_SREGS2) (read), vcpu ioctl: Reads special registers from \
-             the vcpu. — [4.13 KVM_GET_SREGS2](https://docs.kernel.org/virt/kvm/api.html#kvm-get-sregs2)\n \
+             - [`KVM_GET_SREGS2`](crate::ioctls::KVM_GET_SREGS2) (read), vcpu ioctl \
+             — [4.13 KVM_GET_SREGS2](https://docs.kernel.org/virt/kvm/api.html#kvm-get-sregs2)\n \
              - [`KVM_SET_SREGS2`](crate::ioctls::KVM_SET_SREGS2) (write)"
         );
         assert!(
@@ -362,6 +389,18 @@ Says whether ``KVM_GET_SREGS2`` exists.
         );
         let Item::Struct(regs) = &items[1] else { panic!() };
         assert!(regs.attrs.is_empty());
+    }
+
+    #[test]
+    fn request_codes_are_written_in_hex() {
+        assert_eq!(hex_with_underscores(2156965505), "0x8090_ae81");
+        assert_eq!(hex_with_underscores(0xae01), "0xae01");
+        let mut items: Vec<Item> = vec![parse_quote!(
+            pub const KVM_GET_REGS: u64 = 2156965505;
+        )];
+        write_request_codes_in_hex(&mut items);
+        let text = quote::ToTokens::to_token_stream(&items[0]).to_string();
+        assert!(text.contains("0x8090_ae81"), "{text}");
     }
 
     #[test]
@@ -398,7 +437,8 @@ Says whether ``KVM_GET_SREGS2`` exists.
         ];
         document_constants(&mut items, &api);
         let Item::Const(cap) = &items[0] else { panic!() };
-        assert!(docs(&cap.attrs).starts_with(" Says whether `KVM_GET_SREGS2` exists.\n\n The kernel's KVM API"));
+        assert!(docs(&cap.attrs).starts_with(" The kernel's KVM API"));
+        assert!(!docs(&cap.attrs).contains("Says whether"), "no prose from the document");
         let Item::Const(other) = &items[1] else { panic!() };
         assert!(other.attrs.is_empty());
     }

@@ -102,8 +102,8 @@ pub fn read_kvm_definitions(headers: &Path) -> Result<BTreeMap<String, Definitio
 }
 
 /// The comment each object-like macro carries, by name: the one on its own line(s) (after the definition), and the
-/// one that ends on the line just above it; markers stripped (see `comments::strip_comment_markers`). A comment further up, or above a blank
-/// line, heads a group of definitions rather than one, and is left out.
+/// one that ends on the line just above it; markers stripped (see `comments::strip_comment_markers`). A comment
+/// further up, above a blank line, or above a run of definitions heads a group rather than one, and is left out.
 pub fn macro_comments(text: &str) -> BTreeMap<String, String> {
     let lines: Vec<&str> = text.lines().collect();
     let mut comments = BTreeMap::new();
@@ -148,7 +148,13 @@ pub fn macro_comments(text: &str) -> BTreeMap<String, String> {
                 .filter(|c| c.contains("*/"))
                 .map(|c| c[..c.find("*/").expect("checked") + 2].to_string())
                 .or_else(|| definition.find("//").map(|at| definition[at..].to_string()));
-            let pieces: Vec<String> = [above.take(), trailing]
+            // A comment right above a run of definitions heads the group (`/* ioctls for vcpu fds */` above
+            // `KVM_RUN` and the rest): it is no more the first one's documentation than the others'.
+            let heads_a_group = lines
+                .get(i + 1)
+                .is_some_and(|next| next.trim_start().starts_with("#define"));
+            let above = above.take().filter(|_| !heads_a_group);
+            let pieces: Vec<String> = [above, trailing]
                 .into_iter()
                 .flatten()
                 .map(|raw| strip_comment_markers(&raw).trim_matches('\n').to_string())
@@ -291,10 +297,17 @@ mod tests {
 \t3 /* on the continuation */
 // line comment
 #define KVM_E 5
+
+/* ioctls for vcpu fds */
+#define KVM_RUN _IO(KVMIO, 0x80)
+#define KVM_GET_REGS _IOR(KVMIO, 0x81, struct kvm_regs)
 ";
         let comments = macro_comments(text);
+        assert_eq!(comments.get("KVM_RUN"), None, "a heading is nobody's documentation");
+        assert_eq!(comments.get("KVM_GET_REGS"), None);
         assert_eq!(comments.get("KVM_A"), None);
-        assert_eq!(comments["KVM_B"], "for KVM_B\n\nand more");
+        // KVM_C follows without a blank line: the comment above heads both.
+        assert_eq!(comments["KVM_B"], "and more");
         assert_eq!(comments.get("KVM_C"), None);
         assert_eq!(comments["KVM_D"], " Two\n lines.\n\non the continuation");
         assert_eq!(comments["KVM_E"], " line comment");

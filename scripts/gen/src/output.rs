@@ -12,7 +12,9 @@ use syn::Item;
 use crate::REGENERATE_COMMAND;
 use crate::api_doc::{self, ApiDoc};
 use crate::arch::{Arch, COMMON_CRATE_DIR};
+use crate::history::{self, LineSource};
 use crate::kernel::{self, KernelTree};
+use crate::since::{self, ArchSince, Inventory};
 use crate::{baseline, document, glob_imports, keep_api, macros, raw_bindings, rewrite, serde_list};
 
 /// A file the generator owns, with the contents it should have.
@@ -85,6 +87,10 @@ struct ArchBindings {
     helpers: Vec<Item>,
     request_codes: Vec<Item>,
     evaluated: Vec<Item>,
+    /// What bindgen's raw output defines: the newest line's side of the since data.
+    inventory: Inventory,
+    /// The names of the request codes, for the since data's kinds.
+    code_names: BTreeSet<String>,
 }
 
 fn parse_items(raw: &str) -> Result<Vec<Item>, String> {
@@ -107,6 +113,7 @@ fn rewrite_bindings(
     let crate_dir = root.join(&arch.crate_dir);
     let raw = raw_bindings::generate_raw_bindings(arch, headers, false)?;
     let padded = raw_bindings::generate_raw_bindings(arch, headers, true)?;
+    let inventory = since::inventory_of(&raw)?;
     let mut items = parse_items(&raw)?;
     let mut helpers = rewrite::extract_helper_types(&mut items);
     rewrite::make_helpers_transparent(&mut helpers);
@@ -125,6 +132,7 @@ fn rewrite_bindings(
     let mut evaluated = rewrite::split_evaluated_constants(&mut items, &at_root);
     document::document_macro_comments(&mut request_codes, &macro_comments);
     document::document_request_codes(&mut request_codes, &codes, api);
+    document::write_request_codes_in_hex(&mut request_codes);
     rewrite::flatten_flex_arrays(&mut items);
     let serializable = rewrite::contained_types(&items, &serde_list::read_serde_seeds(&crate_dir)?);
     let mut padded = parse_items(&padded)?;
@@ -155,13 +163,22 @@ fn rewrite_bindings(
         helpers,
         request_codes,
         evaluated,
+        inventory,
+        code_names: codes.keys().cloned().collect(),
     })
 }
 
 /// Installs every architecture's headers, then runs bindgen and the rewrite passes, returning every file the generator owns, in a fixed order.
-pub fn generate_all(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -> Result<Vec<GeneratedFile>, String> {
+/// `older` are the older kernel lines the since data compares (oldest first); `line` is the newest's (`7.3`).
+pub fn generate_all(
+    root: &Path,
+    tree: &KernelTree,
+    line: &str,
+    older: &[LineSource],
+    arches: &[&'static Arch],
+) -> Result<Vec<GeneratedFile>, String> {
     let scratch = kernel::scratch_dir("gen");
-    let result = generate_in(root, tree, arches, &scratch);
+    let result = generate_in(root, tree, line, older, arches, &scratch);
     let _ = fs::remove_dir_all(&scratch);
     result
 }
@@ -169,24 +186,49 @@ pub fn generate_all(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) ->
 fn generate_in(
     root: &Path,
     tree: &KernelTree,
+    line: &str,
+    older: &[LineSource],
     arches: &[&'static Arch],
     scratch: &Path,
 ) -> Result<Vec<GeneratedFile>, String> {
+    let started = std::time::Instant::now();
     let headers = kernel::install_all_headers(tree, arches, scratch)?;
     let api = api_doc::read_api_doc(&tree.root)?;
     let baseline = baseline::fetch_baseline(root)?;
+    eprintln!(
+        "time: headers_install of Linux {} for every arch: {:.1} s",
+        tree.version,
+        started.elapsed().as_secs_f64()
+    );
+    let mut older_inventories = history::older_inventories(root, older, arches)?.into_iter();
+    let mut lines: Vec<String> = older.iter().map(|source| source.line().to_string()).collect();
+    lines.push(line.to_string());
 
     let clang = raw_bindings::clang_version();
     let mut files = Vec::new();
     // Each helper type, with its impls, from the first arch whose bindings use it.
     let mut common_helpers: BTreeMap<String, (&str, Vec<Item>)> = BTreeMap::new();
     for (arch, headers) in arches.iter().zip(&headers) {
+        let arch_started = std::time::Instant::now();
         let ArchBindings {
-            items,
+            mut items,
             helpers,
-            request_codes,
-            evaluated,
+            mut request_codes,
+            mut evaluated,
+            inventory,
+            code_names,
         } = rewrite_bindings(root, arch, headers, &api, &baseline).map_err(|e| format!("{}: {e}", arch.name))?;
+        // Since which Linux each item exists: over every generated item list of the arch, then its table.
+        let mut inventories = older_inventories.next().expect("one entry per arch");
+        inventories.push(inventory);
+        let mut since = ArchSince::new(lines.clone(), inventories, code_names);
+        since.document(&mut items);
+        since.document(&mut request_codes);
+        since.document(&mut evaluated);
+        files.push(GeneratedFile {
+            path: Path::new(&arch.crate_dir).join(since::TABLE_FILE),
+            contents: since.table(arch.name),
+        });
         for (name, items) in rewrite::group_by_subject(helpers) {
             match common_helpers.get(&name) {
                 Some((first, kept)) if rewrite::tokens_of(kept) != rewrite::tokens_of(&items) => {
@@ -248,6 +290,11 @@ fn generate_in(
             path: Path::new(&arch.crate_dir).join("tests/glob_imports/evaluated_names.rs"),
             contents,
         });
+        eprintln!(
+            "time: bindgen, rewrite, docs and formatting for {}: {:.1} s",
+            arch.name,
+            arch_started.elapsed().as_secs_f64()
+        );
     }
     if !common_helpers.is_empty() {
         let helpers = common_helpers.into_values().flat_map(|(_, items)| items).collect();
@@ -280,18 +327,52 @@ fn recorded_kernel_version(contents: &str) -> Option<&str> {
     line[KERNEL_LINE_PREFIX.len()..].split_whitespace().next()
 }
 
+/// When the pinned kernel is no longer published and the newest of its line stands in for it.
+pub struct Substitute {
+    /// The kernel version the pin names (`7.3.4`): what the committed headers must record.
+    pub pinned_kernel: String,
+    /// The command that moves the pin to the stand-in.
+    pub move_command: String,
+}
+
+/// `generated` with its kernel line replaced by `committed`'s, for comparing the bindings of a stand-in kernel.
+fn with_kernel_line_of(generated: &str, committed: &str) -> String {
+    let Some(line) = committed.lines().find(|line| line.starts_with(KERNEL_LINE_PREFIX)) else {
+        return generated.to_string();
+    };
+    generated
+        .split_inclusive('\n')
+        .map(|l| {
+            if l.starts_with(KERNEL_LINE_PREFIX) {
+                format!("{line}\n")
+            } else {
+                l.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Compares every generated file with the committed one. Returns whether all match.
 ///
-/// Debian replaces `linux-source-6.12` with every stable update, so when the obtainable kernel is not the one the
-/// committed files record, the comparison would only show the update: that is said in one line and is not a failure
-/// (moving to it is a deliberate regeneration commit). A missing file is always a failure.
-pub fn check_all(root: &Path, tree: &KernelTree, files: &[GeneratedFile]) -> Result<bool, String> {
+/// A committed file whose header records another kernel than the one compared is a failure (a hand-edited header
+/// line must not hide a hand edit below it), and so is a missing file. With `substitute` (the pinned kernel is gone
+/// and the newest of its line was generated instead), the files must record the pinned kernel and otherwise come out
+/// identical; if not, the failure names the command that moves the pin.
+pub fn check_all(
+    root: &Path,
+    tree: &KernelTree,
+    files: &[GeneratedFile],
+    substitute: Option<&Substitute>,
+) -> Result<bool, String> {
     let mut clean = true;
-    let mut not_compared = 0;
     let mut fix = REGENERATE_COMMAND.to_string();
     if std::env::var_os("KVM_BINDINGS_KERNEL").is_some() || tree.root.is_absolute() && !tree.root.starts_with(root) {
         fix = format!("{REGENERATE_COMMAND} --kernel {}", tree.root.display());
     }
+    if let Some(substitute) = substitute {
+        fix = substitute.move_command.clone();
+    }
+    let expected = substitute.map_or(tree.version.as_str(), |s| s.pinned_kernel.as_str());
     for file in files {
         let path = root.join(&file.path);
         let Ok(committed) = fs::read_to_string(&path) else {
@@ -299,38 +380,108 @@ pub fn check_all(root: &Path, tree: &KernelTree, files: &[GeneratedFile]) -> Res
             clean = false;
             continue;
         };
-        match recorded_kernel_version(&committed) {
-            Some(recorded) if recorded != tree.version => {
-                eprintln!(
-                    "note: {} records Linux {recorded} but the kernel available is {}; not compared (regenerate \
-                     deliberately with `{fix}`)",
-                    file.path.display(),
-                    tree.version
-                );
-                not_compared += 1;
-                continue;
-            }
-            _ => {}
-        }
-        if committed != file.contents {
-            let line = committed.lines().zip(file.contents.lines()).position(|(a, b)| a != b);
-            let line = line.unwrap_or_else(|| committed.lines().count().min(file.contents.lines().count()));
+        let recorded = recorded_kernel_version(&committed);
+        if let Some(recorded) = recorded.filter(|recorded| *recorded != expected) {
             eprintln!(
-                "DIFFERS {} from line {}: it was edited by hand or is stale; run `{fix}` and commit the result",
-                file.path.display(),
-                line + 1
+                "DIFFERS {}: its header records Linux {recorded}, but the kernel compared is Linux {expected} (a \
+                 header edited by hand, or a stale file); run `{fix}` and commit the result",
+                file.path.display()
             );
+            clean = false;
+            continue;
+        }
+        let generated = match substitute {
+            Some(_) => with_kernel_line_of(&file.contents, &committed),
+            None => file.contents.clone(),
+        };
+        if committed != generated {
+            let line = committed.lines().zip(generated.lines()).position(|(a, b)| a != b);
+            let line = line.unwrap_or_else(|| committed.lines().count().min(generated.lines().count()));
+            match substitute {
+                Some(_) => eprintln!(
+                    "DIFFERS {} from line {}: Linux {} (the pinned {expected} is no longer published) gives other \
+                     bindings; move the pin with `{fix}` and commit the result",
+                    file.path.display(),
+                    line + 1,
+                    tree.version
+                ),
+                None => eprintln!(
+                    "DIFFERS {} from line {}: it was edited by hand or is stale; run `{fix}` and commit the result",
+                    file.path.display(),
+                    line + 1
+                ),
+            }
             clean = false;
         }
     }
-    match (clean, not_compared) {
-        (true, 0) => eprintln!("generated files are up to date"),
-        (true, n) => eprintln!(
-            "{} of {} generated files are up to date; {n} not compared",
-            files.len() - n,
-            files.len()
-        ),
-        (false, _) => {}
+    if files.is_empty() {
+        eprintln!("no generated file was compared");
+        clean = false;
+    }
+    if clean {
+        eprintln!("{} generated files are up to date", files.len());
     }
     Ok(clean)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_root(name: &str, committed: &str) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("kvm-bindings-check-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&root);
+        fs::create_dir_all(root.join("src")).unwrap();
+        fs::write(root.join("src/bindings.rs"), committed).unwrap();
+        root
+    }
+
+    fn tree(version: &str) -> KernelTree {
+        KernelTree {
+            root: PathBuf::from("target/kernel-source/linux-source-7.3"),
+            version: version.to_string(),
+        }
+    }
+
+    fn file(contents: &str) -> Vec<GeneratedFile> {
+        vec![GeneratedFile {
+            path: PathBuf::from("src/bindings.rs"),
+            contents: contents.to_string(),
+        }]
+    }
+
+    const GENERATED: &str = "// @generated\n// Kernel: Linux 7.3.4 (x)\npub const A: u32 = 1;\n";
+
+    #[test]
+    fn identical_files_pass() {
+        let root = scratch_root("same", GENERATED);
+        assert!(check_all(&root, &tree("7.3.4"), &file(GENERATED), None).unwrap());
+    }
+
+    #[test]
+    fn a_header_naming_another_kernel_fails_never_skips() {
+        // The committed file was edited by hand and its header line changed to hide it.
+        let committed = "// @generated\n// Kernel: Linux 7.3.9 (x)\npub const A: u32 = 2;\n";
+        let root = scratch_root("header", committed);
+        assert!(!check_all(&root, &tree("7.3.4"), &file(GENERATED), None).unwrap());
+    }
+
+    #[test]
+    fn a_stand_in_kernel_passes_only_with_identical_bindings() {
+        let substitute = Substitute {
+            pinned_kernel: "7.3.4".into(),
+            move_command: "scripts/generate --move-pin linux-source-7.3=7.3.5-1".into(),
+        };
+        let root = scratch_root("stand-in", GENERATED);
+        let same = "// @generated\n// Kernel: Linux 7.3.5 (x)\npub const A: u32 = 1;\n";
+        assert!(check_all(&root, &tree("7.3.5"), &file(same), Some(&substitute)).unwrap());
+        let other = "// @generated\n// Kernel: Linux 7.3.5 (x)\npub const A: u32 = 3;\n";
+        assert!(!check_all(&root, &tree("7.3.5"), &file(other), Some(&substitute)).unwrap());
+    }
+
+    #[test]
+    fn comparing_nothing_fails() {
+        let root = scratch_root("nothing", GENERATED);
+        assert!(!check_all(&root, &tree("7.3.4"), &[], None).unwrap());
+    }
 }
