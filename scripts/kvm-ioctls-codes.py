@@ -153,7 +153,8 @@ fn compare(
 ) {{
     let entry = tally.entry(arch).or_default();
     if code != kernel_name {{
-        println!("{{arch}}: kvm-ioctls' {{code}} is the kernel's {{kernel_name}}: {{}}", if theirs == ours {{ "same value" }} else {{ "DIFFERENT value" }});
+        let verdict = if theirs == ours {{ "same value" }} else {{ "DIFFERENT value" }};
+        println!("{{arch}}: kvm-ioctls' {{code}} is the kernel's {{kernel_name}}: {{verdict}}");
     }}
     if theirs == ours {{
         entry.0 += 1;
