@@ -5,13 +5,14 @@
 #   apt_download DIR PACKAGE=VERSION...   downloads the .debs into DIR, installing nothing (the machine's own suites)
 #   apt_update                       refreshes the package lists
 # As root, or through sudo. Every apt-get call waits up to 5 minutes for another apt/dpkg user's lock (scripts run
-# side by side in CI) instead of failing on it, and runs under a timeout.
+# side by side in CI) instead of failing on it, and runs under a timeout. What apt prints goes to stderr: callers
+# may be printing their own result on stdout (scripts/api/rustdoc-json prints directories).
 
 if [ "$(id -u)" -eq 0 ]; then APT_SUDO=(); else APT_SUDO=(sudo); fi
 APT_GET=("${APT_SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=300)
 
 apt_update() {
-  timeout 600 "${APT_GET[@]}" update
+  timeout 600 "${APT_GET[@]}" update >&2
 }
 
 # Whether dpkg has PACKAGE installed. (grep without -q: -q exits at the first match, and the writer's SIGPIPE would
@@ -27,7 +28,7 @@ apt_install() { # package...
       foreign=${package##*:}
       if ! dpkg --print-foreign-architectures | grep -x "$foreign" >/dev/null; then
         echo "adding the $foreign dpkg architecture" >&2
-        timeout 60 "${APT_SUDO[@]}" dpkg --add-architecture "$foreign"
+        timeout 60 "${APT_SUDO[@]}" dpkg --add-architecture "$foreign" >&2
         update=true
       fi
     fi
@@ -48,5 +49,5 @@ apt_download() { # dir package=version...
   shift
   mkdir -p "$dir"
   # APT::Sandbox::User=root: the _apt user may not write into a directory under the checkout.
-  (cd "$dir" && timeout 600 apt-get download -qq -o APT::Sandbox::User=root "$@")
+  (cd "$dir" && timeout 600 apt-get download -qq -o APT::Sandbox::User=root "$@" >&2)
 }
