@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes a Rust program that compares kvm-ioctls' request codes with ours, for every arch of arches.tsv.
+"""Writes a Rust program that compares kvm-ioctls' request codes with ours, for the arches given.
 
 kvm-ioctls derives each request code with vmm-sys-util's `ioctl_*_nr!(NAME, KVMIO, NR[, TYPE])`, under
 `#[cfg(target_arch = …)]`. This reads those invocations from its source (not its numbers: the numbers come from the
@@ -7,25 +7,23 @@ macros, evaluated by rustc), keeps for each arch the ones its cfg selects there,
 each invocation against that arch crate's types (an arm64 `kvm_vcpu_init` on this x86_64 host: the arch crates build
 anywhere) and compares the result with `kvm_bindings_<arch>::ioctls::NAME`.
 
-    kvm-ioctls-codes.py KVM_IOCTLS_SRC ROOT OUT_DIR
+Codes are matched by name. A name kvm-ioctls spells otherwise than the kernel is compared, by value, with the
+kernel's name that RENAMED gives; a name found in neither is a failure here, before anything is built, and so is an
+arch that selects no code and a RENAMED entry no arch uses (the table must stay exact).
+
+    kvm-ioctls-codes.py KVM_IOCTLS_SRC ROOT OUT_DIR ARCH=TARGET_ARCH...
+
+The arches come from the caller (scripts/check-kvm-ioctls reads arches.tsv through scripts/lib/arches.sh), e.g.
+`x86_64=x86_64 arm64=aarch64`.
 """
 import pathlib
 import re
 import sys
 
-# Rust's target_arch for each arch name of arches.tsv (its rust triple's first part, `riscv64gc` being riscv64).
-def rust_target_arch(triple):
-    first = triple.split("-")[0]
-    return "riscv64" if first.startswith("riscv64") else first
-
-
-def read_arches(root):
-    arches = []
-    for line in (root / "arches.tsv").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            columns = line.split()
-            arches.append((columns[0], rust_target_arch(columns[3])))
-    return arches
+# kvm-ioctls' name -> the kernel's (ours), for the codes kvm-ioctls names otherwise. Each is compared by value.
+RENAMED = {
+    "KVM_SET_MSR_FILTER": "KVM_X86_SET_MSR_FILTER",
+}
 
 
 def eval_cfg(expr, target_arch):
@@ -66,17 +64,40 @@ def invocations(source):
         yield match.group("cfg"), match.group("macro"), arguments
 
 
+def parse_arches(arguments):
+    """[(name, target_arch)] from `NAME=TARGET_ARCH` arguments."""
+    arches = []
+    for argument in arguments:
+        name, _, target_arch = argument.partition("=")
+        if not name or not target_arch:
+            sys.exit(f"kvm-ioctls-codes: expected ARCH=TARGET_ARCH, got {argument!r}")
+        arches.append((name, target_arch))
+    if not arches:
+        sys.exit("kvm-ioctls-codes: no arch given: nothing would be compared")
+    return arches
+
+
 def main():
+    if len(sys.argv) < 5:
+        sys.exit(__doc__.split("\n\n")[-2])
     kvm_ioctls_src, root, out_dir = (pathlib.Path(p) for p in sys.argv[1:4])
+    arches = parse_arches(sys.argv[4:])
     found = list(invocations((kvm_ioctls_src / "kvm_ioctls.rs").read_text()))
     if len(found) < 50:
         sys.exit(f"only {len(found)} ioctl_*_nr! invocations found in kvm-ioctls: has its source changed shape?")
-    arches = read_arches(root)
     body = []
+    errors = []
+    renamed_used = set()
     for name, target_arch in arches:
         crate = f"kvm_bindings_{name}"
-        ours = set(re.findall(r"pub const (\w+):", (root / f"kvm-bindings-{name}/src/ioctls.rs").read_text()))
+        ioctls = root / f"kvm-bindings-{name}/src/ioctls.rs"
+        if not ioctls.is_file():
+            errors.append(f"{name}: no {ioctls}: the arch has no request codes to compare")
+            continue
+        ours = set(re.findall(r"pub const (\w+):", ioctls.read_text()))
         selected = [(m, a) for cfg, m, a in found if cfg is None or eval_cfg(cfg, target_arch)]
+        if not selected:
+            errors.append(f"{name}: kvm-ioctls defines no request code for target_arch {target_arch}")
         body.append(f"    // {name}: {len(selected)} request codes kvm-ioctls defines for target_arch {target_arch}.")
         body.append("    {")
         body.append(f"        use {crate}::*;")
@@ -84,15 +105,24 @@ def main():
             code = arguments[0]
             body.append(f"        vmm_sys_util::{macro}!({', '.join(arguments)});")
             if code in ours:
-                body.append(f'        compare(&mut tally, "{name}", "{code}", {code}() as u64, '
-                            f"{crate}::ioctls::{code} as u64);")
+                kernel_name = code
+            elif RENAMED.get(code) in ours:
+                kernel_name = RENAMED[code]
+                renamed_used.add(code)
             else:
-                # kvm-ioctls may name a code otherwise than the kernel (KVM_SET_MSR_FILTER for the kernel's
-                # KVM_X86_SET_MSR_FILTER): then ours must have its number under the kernel's name.
-                table = ", ".join(f'("{c}", {crate}::ioctls::{c} as u64)' for c in sorted(ours))
-                body.append(f'        find_by_value(&mut tally, &mut missing, "{name}", "{code}", {code}() as u64, '
-                            f"&[{table}]);")
+                errors.append(f"{name}: kvm-ioctls' {code} is not in {crate}::ioctls"
+                              + (f" (nor is {RENAMED[code]}, its kernel name)" if code in RENAMED else
+                                 " and scripts/kvm-ioctls-codes.py's RENAMED table names no kernel name for it"))
+                continue
+            body.append(f'        compare(&mut tally, "{name}", "{code}", "{kernel_name}", {code}() as u64, '
+                        f"{crate}::ioctls::{kernel_name} as u64);")
         body.append("    }")
+    for code in sorted(set(RENAMED) - renamed_used):
+        errors.append(f"RENAMED names {code}, which no arch of kvm-ioctls needs: remove it")
+    for error in errors:
+        print(f"FAILED: {error}")
+    if errors:
+        sys.exit(1)
     dependencies = "\n".join(
         f'kvm-bindings-{name} = {{ path = "{root}/kvm-bindings-{name}" }}' for name, _ in arches)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -113,46 +143,41 @@ vmm-sys-util = "0.15"
 #![allow(non_snake_case, unused_imports)]
 use std::collections::BTreeMap;
 
-fn compare(tally: &mut BTreeMap<&'static str, (usize, usize)>, arch: &'static str, code: &str, theirs: u64, ours: u64) {{
+fn compare(
+    tally: &mut BTreeMap<&'static str, (usize, usize)>,
+    arch: &'static str,
+    code: &str,
+    kernel_name: &str,
+    theirs: u64,
+    ours: u64,
+) {{
     let entry = tally.entry(arch).or_default();
+    if code != kernel_name {{
+        let verdict = if theirs == ours {{ "same value" }} else {{ "DIFFERENT value" }};
+        println!("{{arch}}: kvm-ioctls' {{code}} is the kernel's {{kernel_name}}: {{verdict}}");
+    }}
     if theirs == ours {{
         entry.0 += 1;
     }} else {{
         entry.1 += 1;
-        println!("DIFFERS {{arch}} {{code}}: kvm-ioctls {{theirs:#x}}, ours {{ours:#x}}");
-    }}
-}}
-
-fn find_by_value(
-    tally: &mut BTreeMap<&'static str, (usize, usize)>,
-    missing: &mut Vec<String>,
-    arch: &'static str,
-    code: &str,
-    theirs: u64,
-    ours: &[(&str, u64)],
-) {{
-    match ours.iter().find(|(_, value)| *value == theirs) {{
-        Some((name, _)) => {{
-            println!("{{arch}}: kvm-ioctls' {{code}} is the kernel's {{name}} ({{theirs:#x}})");
-            tally.entry(arch).or_default().0 += 1;
-        }}
-        None => missing.push(format!("{{arch}}: {{code}} ({{theirs:#x}})")),
+        println!("DIFFERS {{arch}} {{code}}: kvm-ioctls {{theirs:#x}}, ours ({{kernel_name}}) {{ours:#x}}");
     }}
 }}
 
 fn main() -> std::process::ExitCode {{
     let mut tally = BTreeMap::new();
-    let mut missing: Vec<String> = Vec::new();
 {chr(10).join(body)}
-    for line in &missing {{
-        println!("MISSING from our ioctls: {{line}}");
-    }}
-    let mut failed = missing.len();
-    for (arch, (equal, differ)) in &tally {{
+    let mut failed = 0;
+    for arch in [{", ".join(f'"{name}"' for name, _ in arches)}] {{
+        let (equal, differ) = tally.get(arch).copied().unwrap_or_default();
         println!("{{arch}}: {{}} request codes of kvm-ioctls compared: {{equal}} equal to ours, {{differ}} differ", equal + differ);
+        // An arch with nothing compared is a failure: a check over nothing passes whatever the bindings.
+        if equal + differ == 0 {{
+            println!("FAILED: {{arch}}: no request code compared");
+            failed += 1;
+        }}
         failed += differ;
     }}
-    println!("{{}} missing from ours", missing.len());
     if failed == 0 {{ std::process::ExitCode::SUCCESS }} else {{ std::process::ExitCode::FAILURE }}
 }}
 """)

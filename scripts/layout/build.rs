@@ -12,18 +12,11 @@ use std::{env, fs};
 use quote::ToTokens;
 use syn::{Fields, FnArg, Item, ReturnType, Type, UseTree, Visibility};
 
-/// The names of the arches, in the order of `arches.tsv` (the first column of each row); the crate of `NAME` is
-/// `kvm-bindings-NAME`.
-fn arch_names(root: &Path) -> Vec<String> {
-    let table = root.join("arches.tsv");
-    println!("cargo:rerun-if-changed={}", table.display());
-    let text = fs::read_to_string(&table).unwrap_or_else(|e| panic!("cannot read {}: {e}", table.display()));
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .filter_map(|line| line.split_whitespace().next().map(str::to_string))
-        .collect()
-}
+// The one Rust reader of `arches.tsv`, the generator's: its table is compiled in (`include_str!`), so a changed
+// table rebuilds, and so reruns, this script.
+#[path = "../gen/src/arch.rs"]
+#[allow(dead_code)] // The generator's lookups; the layout printer needs only the names.
+mod arch;
 
 /// A field as C names it, and the path to it in Rust.
 struct Member {
@@ -381,7 +374,7 @@ fn main() {
     let manifest = fs::read_to_string(root.join("scripts/layout/Cargo.toml")).unwrap();
     let mut code = String::new();
     let mut dispatch = String::from("pub fn print(arch: &str) -> bool {\n    match arch {\n");
-    for arch in arch_names(&root) {
+    for arch in arch::arches().iter().map(|arch| arch.name) {
         assert!(
             manifest.contains(&format!("kvm-bindings-{arch} = ")),
             "arches.tsv names {arch}: add kvm-bindings-{arch} to the dependencies in scripts/layout/Cargo.toml"

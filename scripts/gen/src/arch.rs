@@ -1,6 +1,7 @@
 //! The architecture table, read from `arches.tsv` at the repository root: the one place that knows how a kernel
-//! architecture maps to a clang target, a C compiler and a crate. The cross-test scripts and the layout program read
-//! the same file, so adding an architecture adds a row there and a crate directory.
+//! architecture maps to a clang target, a C compiler and a crate. This module is the one Rust reader of that file:
+//! the layout printer's build script includes it (`#[path]`), and the bash scripts read the same file through
+//! `scripts/lib/arches.sh`, so adding an architecture adds a row there and a crate directory.
 
 use std::sync::OnceLock;
 
