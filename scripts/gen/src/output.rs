@@ -243,44 +243,34 @@ fn generate_in(
                 }
             }
         }
-        let what = format!("Rust FFI bindings to the KVM API of Linux for {}.", arch.name);
         let source = format!("`make headers_install ARCH={}`, include/linux/kvm.h", arch.kernel_arch);
-        let contents = header(
-            &what,
-            tree,
-            &format!("{clang}, --target={}", arch.clang_target),
-            &source,
-        ) + &format_rust(items, root)?;
-        files.push(GeneratedFile {
-            path: Path::new(&arch.crate_dir).join("src/bindings.rs"),
-            contents,
-        });
-        let what = format!("The ioctl request codes of the KVM API of Linux for {}.", arch.name);
-        let contents = header(
-            &what,
-            tree,
-            &format!("{clang}, --target={}", arch.clang_target),
-            &source,
-        ) + &format_rust(request_codes, root)?;
-        files.push(GeneratedFile {
-            path: Path::new(&arch.crate_dir).join("src/ioctls.rs"),
-            contents,
-        });
+        let compiled_by = format!("{clang}, --target={}", arch.clang_target);
         let glob_test = glob_imports::glob_import_test(&evaluated);
-        let what = format!(
-            "The constants of the KVM API of Linux for {} that only clang's evaluation of their macros gives.",
-            arch.name
-        );
-        let contents = header(
-            &what,
-            tree,
-            &format!("{clang}, --target={}", arch.clang_target),
-            &source,
-        ) + &format_rust(evaluated, root)?;
-        files.push(GeneratedFile {
-            path: Path::new(&arch.crate_dir).join("src/evaluated.rs"),
-            contents,
-        });
+        let arch_files = [
+            (
+                "src/bindings.rs",
+                "Rust FFI bindings to the KVM API of Linux for {}.",
+                items,
+            ),
+            (
+                "src/ioctls.rs",
+                "The ioctl request codes of the KVM API of Linux for {}.",
+                request_codes,
+            ),
+            (
+                "src/evaluated.rs",
+                "The constants of the KVM API of Linux for {} that only clang's evaluation of their macros gives.",
+                evaluated,
+            ),
+        ];
+        for (path, what, items) in arch_files {
+            let contents =
+                header(&what.replace("{}", arch.name), tree, &compiled_by, &source) + &format_rust(items, root)?;
+            files.push(GeneratedFile {
+                path: Path::new(&arch.crate_dir).join(path),
+                contents,
+            });
+        }
         let what = format!(
             "The names of kvm-bindings-{}'s `evaluated` module, for the glob-import tests (included, not a test itself).",
             arch.name
