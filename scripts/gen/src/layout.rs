@@ -140,6 +140,8 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
     let baseline_dir = baseline::fetch_baseline(root)?;
     let scratch = kernel::scratch_dir("layout");
     let result = (|| {
+        // The installed headers may all come from the cache, which leaves the scratch directory uncreated.
+        fs::create_dir_all(&scratch).map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
         let headers = kernel::install_all_headers(tree, arches, &scratch)?;
         let mut clean = true;
         for (arch, headers) in arches.iter().zip(&headers) {
