@@ -38,13 +38,10 @@ fn read(path: &Path) -> Result<Doc, String> {
     let mut by_path = HashMap::new();
     for (id, summary) in json["paths"].as_object().into_iter().flatten() {
         if summary["crate_id"] == 0 && json["index"].get(id).is_some() {
-            let path: Vec<String> = summary["path"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect();
-            by_path.insert(path, id.parse().map_err(|_| format!("{}: id `{id}`", path_of(&json)))?);
+            by_path.insert(
+                summary_path(summary),
+                id.parse().map_err(|_| format!("{}: id `{id}`", path_of(&json)))?,
+            );
         }
     }
     Ok(Doc { json, name, by_path })
@@ -96,13 +93,7 @@ pub fn flatten(facade: &Path, out: &Path) -> Result<(), String> {
                 .as_str()
                 .unwrap_or("");
             if let Some(j) = names.iter().position(|n| n == crate_name) {
-                let path: Vec<String> = summary["path"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|s| s.as_str().map(str::to_string))
-                    .collect();
-                if let Some(found) = docs[j].by_path.get(&path) {
+                if let Some(found) = docs[j].by_path.get(&summary_path(summary)) {
                     return j as u64 * STRIDE + found;
                 }
             }
@@ -180,4 +171,14 @@ fn remap(value: &Value, key: Option<&str>, id_of: &dyn Fn(u64) -> u64) -> Value 
         Value::Array(items) => Value::Array(items.iter().map(|v| remap(v, key, id_of)).collect()),
         other => other.clone(),
     }
+}
+
+/// The path of an item summary of rustdoc's `paths` table, as its segments.
+fn summary_path(summary: &Value) -> Vec<String> {
+    summary["path"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect()
 }
