@@ -170,7 +170,8 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
             let source = scratch.join(format!("layout-{}.c", arch.name));
             fs::write(&source, c).map_err(|e| format!("cannot write {}: {e}", source.display()))?;
             let mut gcc = Command::new(arch.gcc);
-            gcc.args(["-fsyntax-only", "-std=gnu11", "-nostdinc", "-Wall"])
+            gcc.args(&arch.gcc_args)
+                .args(["-fsyntax-only", "-std=gnu11", "-nostdinc", "-Wall"])
                 .arg("-I")
                 .arg(headers)
                 .arg(&source);
@@ -201,7 +202,15 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
             // which names kvm-bindings 0.14.2 has at its root.
             let mut at_root = root_constants::bindgen_own_constants(arch, headers)?;
             at_root.extend(baseline::baseline_root_constants(&baseline_dir, arch)?);
-            clean &= constants::check(arch.name, arch.gcc, headers, &scratch, &constant_lines, &at_root)?;
+            clean &= constants::check(
+                arch.name,
+                arch.gcc,
+                &arch.gcc_args,
+                headers,
+                &scratch,
+                &constant_lines,
+                &at_root,
+            )?;
         }
         Ok(clean)
     })();

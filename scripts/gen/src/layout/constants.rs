@@ -280,6 +280,8 @@ fn parse_macros(preprocessed: &str, headers: &Path) -> (Vec<Macro>, BTreeSet<Str
 struct Compiler<'a> {
     arch: &'a str,
     gcc: &'a str,
+    /// The compiler's own arguments from arches.tsv (clang-19's `--target=…` where the arch has no gcc here).
+    gcc_args: &'a [&'a str],
     headers: &'a Path,
     scratch: &'a Path,
 }
@@ -295,6 +297,7 @@ impl Compiler<'_> {
         let path = self.scratch.join(format!("constants-{}-{file_name}", self.arch));
         fs::write(&path, source).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         let output = Command::new(self.gcc)
+            .args(self.gcc_args)
             // Plain quotes and English in the messages this reads.
             .env("LC_ALL", "C")
             .args([
@@ -322,6 +325,7 @@ impl Compiler<'_> {
         fs::write(&path, "#include <linux/kvm.h>\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         crate::process::output_of(
             Command::new(self.gcc)
+                .args(self.gcc_args)
                 .args(["-std=gnu11", "-nostdinc", "-dD", "-E", "-I"])
                 .arg(self.headers)
                 .arg(&path),
@@ -507,6 +511,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 pub fn check(
     arch: &str,
     gcc: &str,
+    gcc_args: &[&str],
     headers: &Path,
     scratch: &Path,
     lines: &[&str],
@@ -515,6 +520,7 @@ pub fn check(
     let compiler = Compiler {
         arch,
         gcc,
+        gcc_args,
         headers,
         scratch,
     };
