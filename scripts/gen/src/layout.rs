@@ -62,6 +62,21 @@ fn defined_tags(headers: &Path) -> Result<BTreeSet<String>, String> {
     Ok(tags)
 }
 
+/// The C spelling of a struct declared inside another with a tag of its own: bindgen names loongarch's
+/// `struct kvm_fpu { …; struct kvm_fpureg { … } fpr[32]; }` inner type `kvm_fpu_kvm_fpureg`, C `struct kvm_fpureg`.
+fn nested_tag(kind: &str, name: &str, tags: &BTreeSet<String>) -> Option<String> {
+    tags.iter()
+        .filter_map(|tag| tag.strip_prefix(&format!("{kind} ")))
+        .find(|inner| {
+            name.strip_suffix(*inner)
+                .and_then(|outer| outer.strip_suffix('_'))
+                .is_some_and(|outer| {
+                    tags.contains(&format!("struct {outer}")) || tags.contains(&format!("union {outer}"))
+                })
+        })
+        .map(|inner| format!("{kind} {inner}"))
+}
+
 /// Turns the layout program's table into C `_Static_assert`s.
 fn assertions(table: &str, tags: &BTreeSet<String>) -> Result<(String, Coverage), String> {
     let mut c = String::from("#include <linux/kvm.h>\n\n");
@@ -74,6 +89,8 @@ fn assertions(table: &str, tags: &BTreeSet<String>) -> Result<(String, Coverage)
                 let tagged = format!("{kind} {name}");
                 let spelling = if tags.contains(&tagged) {
                     tagged
+                } else if let Some(nested) = nested_tag(kind, name, tags) {
+                    nested
                 } else {
                     name.to_string()
                 };
@@ -190,7 +207,12 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
                 structs + unions - coverage.named - coverage.anonymous.len(),
                 coverage.offsets,
                 coverage.sizes,
-                arch.gcc,
+                [arch.gcc]
+                    .iter()
+                    .chain(&arch.gcc_args)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 if matched {
                     "all match"
                 } else {
@@ -216,4 +238,21 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
     })();
     let _ = fs::remove_dir_all(&scratch);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nested_struct_is_spelled_by_its_own_tag() {
+        let tags: BTreeSet<String> = ["struct kvm_fpu", "struct kvm_fpureg"].map(String::from).into();
+        assert_eq!(
+            nested_tag("struct", "kvm_fpu_kvm_fpureg", &tags).as_deref(),
+            Some("struct kvm_fpureg")
+        );
+        // Without the outer tag, a name that merely ends like a tag is not one.
+        let lone: BTreeSet<String> = ["struct kvm_fpureg"].map(String::from).into();
+        assert_eq!(nested_tag("struct", "my_kvm_fpureg", &lone), None);
+    }
 }

@@ -300,13 +300,8 @@ impl Compiler<'_> {
             .args(self.gcc_args)
             // Plain quotes and English in the messages this reads.
             .env("LC_ALL", "C")
-            .args([
-                "-std=gnu11",
-                "-nostdinc",
-                "-w",
-                "-ftrack-macro-expansion=0",
-                "-fmax-errors=0",
-            ])
+            .args(["-std=gnu11", "-nostdinc", "-w"])
+            .args(self.unlimited_errors_at_the_probe())
             .args(flags)
             .arg("-I")
             .arg(self.headers)
@@ -317,6 +312,16 @@ impl Compiler<'_> {
             success: output.status.success(),
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         })
+    }
+
+    /// The flags that make the compiler report every error, each at the line of the probe that caused it rather
+    /// than inside a macro: gcc's, or clang's spelling (clang reports at the expansion by default).
+    fn unlimited_errors_at_the_probe(&self) -> &'static [&'static str] {
+        if self.gcc.starts_with("clang") {
+            &["-ferror-limit=0"]
+        } else {
+            &["-ftrack-macro-expansion=0", "-fmax-errors=0"]
+        }
     }
 
     /// `gcc -dD -E` of `#include <linux/kvm.h>`.
@@ -797,7 +802,8 @@ pub fn check(
     }
     writeln!(
         report,
-        ", with {gcc}: {}",
+        ", with {}: {}",
+        [gcc].iter().chain(gcc_args).copied().collect::<Vec<_>>().join(" "),
         if clean { "all match" } else { "FAILED (above)" }
     )
     .unwrap();
