@@ -28,7 +28,11 @@ use zerocopy::{FromBytes, IntoBytes};
 /// kernel whose struct grew restores the fields this crate knows. (kvm-bindings 0.14 rejects longer input in
 /// serde_json; it truncates it in bincode and bitcode, as this crate does in every format.)
 ///
+/// The bytes are the host's, so the example's byte lists are a little-endian host's (on s390x, the `7` of `value`
+/// is the last of its eight bytes):
+///
 /// ```
+/// # #[cfg(target_endian = "little")] {
 /// # #[derive(Debug, Default, PartialEq, zerocopy::IntoBytes, zerocopy::FromBytes, zerocopy::Immutable)]
 /// # #[repr(C)]
 /// # pub struct kvm_xcr { pub xcr: u32, pub reserved: u32, pub value: u64 }
@@ -49,6 +53,7 @@ use zerocopy::{FromBytes, IntoBytes};
 /// // Malformed input is an error, never a panic: a number that is not a byte, or a string.
 /// assert!(serde_json::from_str::<kvm_xcr>("[256]").is_err());
 /// assert!(serde_json::from_str::<kvm_xcr>("\"xcr0\"").is_err());
+/// # }
 /// ```
 ///
 /// # What decoding and encoding cannot check

@@ -1,15 +1,17 @@
 //! Rust FFI bindings to the Linux KVM API for the architecture you build for.
 //!
 //! This crate re-exports the arch crate that matches `target_arch`: [`kvm-bindings-x86_64`] on x86_64,
-//! [`kvm-bindings-arm64`] on aarch64, [`kvm-bindings-riscv64`] on riscv64. On any other target it is empty, so workspaces that build for many targets
+//! [`kvm-bindings-arm64`] on aarch64, [`kvm-bindings-riscv64`] on riscv64,
+//! [`kvm-bindings-s390x`] on s390x, [`kvm-bindings-loongarch64`] on loongarch64, [`kvm-bindings-powerpc64`] on
+//! powerpc64 (both byte orders), [`kvm-bindings-mips64`] on mips64 (both byte orders). On any other target it is empty, so workspaces that build for many targets
 //! keep compiling. Tools that read another architecture's VM state depend on an arch crate directly instead: those
 //! build on every host.
 //!
 //! Features (each forwarded to the arch crate):
 //! - `serde`: `Serialize`/`Deserialize` for the vCPU and VM state types, as their raw bytes.
 //! - `fam-wrappers`: safe wrappers (vmm-sys-util's `FamStructWrapper`) over the structs that end in a flexible
-//!   array: `CpuId`, `Msrs`, `MsrList`, `KvmIrqRouting`, `Xsave` on x86_64; `RegList`, `KvmIrqRouting` on aarch64
-//!   and riscv64.
+//!   array: `CpuId`, `Msrs`, `MsrList`, `KvmIrqRouting`, `Xsave` on x86_64; `RegList`, `KvmIrqRouting` on aarch64,
+//!   riscv64, s390x, loongarch64, powerpc64 and mips64.
 //!   With `serde` too, they serialize as well.
 //!
 //! The paths are kvm-bindings 0.14's: every item at the crate root and under `bindings::`, the wrappers also under
@@ -52,6 +54,10 @@
 //! [`kvm-bindings-x86_64`]: https://docs.rs/kvm-bindings-x86_64
 //! [`kvm-bindings-arm64`]: https://docs.rs/kvm-bindings-arm64
 //! [`kvm-bindings-riscv64`]: https://docs.rs/kvm-bindings-riscv64
+//! [`kvm-bindings-s390x`]: https://docs.rs/kvm-bindings-s390x
+//! [`kvm-bindings-loongarch64`]: https://docs.rs/kvm-bindings-loongarch64
+//! [`kvm-bindings-powerpc64`]: https://docs.rs/kvm-bindings-powerpc64
+//! [`kvm-bindings-mips64`]: https://docs.rs/kvm-bindings-mips64
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
@@ -62,5 +68,13 @@ cfg_if::cfg_if! {
         pub use kvm_bindings_arm64::*;
     } else if #[cfg(target_arch = "riscv64")] {
         pub use kvm_bindings_riscv64::*;
+    } else if #[cfg(target_arch = "s390x")] {
+        pub use kvm_bindings_s390x::*;
+    } else if #[cfg(target_arch = "loongarch64")] {
+        pub use kvm_bindings_loongarch64::*;
+    } else if #[cfg(target_arch = "powerpc64")] {
+        pub use kvm_bindings_powerpc64::*;
+    } else if #[cfg(target_arch = "mips64")] {
+        pub use kvm_bindings_mips64::*;
     }
 }

@@ -13,3 +13,11 @@ include!("../../kvm-bindings-x86_64/tests/glob_imports/evaluated_names.rs");
 include!("../../kvm-bindings-arm64/tests/glob_imports/evaluated_names.rs");
 #[cfg(target_arch = "riscv64")]
 include!("../../kvm-bindings-riscv64/tests/glob_imports/evaluated_names.rs");
+#[cfg(target_arch = "s390x")]
+include!("../../kvm-bindings-s390x/tests/glob_imports/evaluated_names.rs");
+#[cfg(target_arch = "loongarch64")]
+include!("../../kvm-bindings-loongarch64/tests/glob_imports/evaluated_names.rs");
+#[cfg(target_arch = "powerpc64")]
+include!("../../kvm-bindings-powerpc64/tests/glob_imports/evaluated_names.rs");
+#[cfg(target_arch = "mips64")]
+include!("../../kvm-bindings-mips64/tests/glob_imports/evaluated_names.rs");

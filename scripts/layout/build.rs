@@ -66,6 +66,8 @@ fn is_synthetic(field: &str) -> bool {
         || field.starts_with("__bindgen_padding_")
         || field == "_unused"
         || field == "bindgen_union_field"
+        // The zero-sized array bindgen adds to align a struct of bitfields (s390x's kvm_s390_vm_cpu_uv_feat).
+        || field == "_bindgen_align"
 }
 
 /// Every member reachable by name from a type, through anonymous members (which C flattens) and named members of

@@ -14,8 +14,12 @@ pub struct Arch {
     pub kernel_arch: &'static str,
     /// The clang target bindgen parses the headers for, so the host never decides a C type.
     pub clang_target: &'static str,
-    /// The GNU C compiler that checks the layouts and constants (`scripts/check-layout`).
+    /// The C compiler that checks the layouts and constants (`scripts/check-layout`): the arch's own gcc, or a
+    /// command with arguments where the arch has no gcc here (`clang-19 --target=loongarch64-linux-gnu`; the table
+    /// separates them with commas, as its columns are separated by whitespace).
     pub gcc: &'static str,
+    /// The compiler's arguments before any of the check's own (empty for a plain gcc).
+    pub gcc_args: Vec<&'static str>,
     /// The crate directory, relative to the repository root.
     pub crate_dir: String,
 }
@@ -41,15 +45,27 @@ fn parse_table(table: &'static str) -> Result<Vec<Arch>, String> {
                     _packages,
                     _runner,
                     _std,
-                ] => Ok(Arch {
-                    name,
-                    kernel_arch,
-                    clang_target,
-                    gcc,
-                    crate_dir: format!("kvm-bindings-{name}"),
-                }),
+                    endian,
+                ] => {
+                    let mut command = gcc.split(',');
+                    let gcc = command.next().unwrap_or_default();
+                    // The byte order is read by the cross-endian snapshot code's users; here it is only checked.
+                    if !matches!(*endian, "big" | "little") {
+                        return Err(format!(
+                            "arches.tsv: endian must be `big` or `little`, found `{endian}`: {line}"
+                        ));
+                    }
+                    Ok(Arch {
+                        name,
+                        kernel_arch,
+                        clang_target,
+                        gcc,
+                        gcc_args: command.collect(),
+                        crate_dir: format!("kvm-bindings-{name}"),
+                    })
+                }
                 _ => Err(format!(
-                    "arches.tsv: expected 8 columns, found {}: {line}",
+                    "arches.tsv: expected 9 columns, found {}: {line}",
                     columns.len()
                 )),
             }
@@ -93,5 +109,21 @@ mod tests {
     #[test]
     fn a_short_row_is_an_error() {
         assert!(parse_table("x86_64 x86 x86_64-linux-gnu\n").is_err());
+    }
+
+    #[test]
+    fn an_unknown_byte_order_is_an_error() {
+        let row = "s390x s390 s390x-linux-gnu s390x-unknown-linux-gnu gcc p qemu-s390x build-std middle\n";
+        let error = parse_table(row).unwrap_err();
+        assert!(error.contains("`middle`"), "{error}");
+    }
+
+    #[test]
+    fn a_compiler_command_keeps_its_arguments() {
+        let row = "loongarch64 loongarch x86_64-linux-gnu loongarch64-unknown-linux-gnu \
+                   clang-19,--target=loongarch64-linux-gnu clang-19,lld-19 qemu-loongarch64 build-std little\n";
+        let arches = parse_table(row).unwrap();
+        assert_eq!(arches[0].gcc, "clang-19");
+        assert_eq!(arches[0].gcc_args, ["--target=loongarch64-linux-gnu"]);
     }
 }

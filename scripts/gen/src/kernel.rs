@@ -95,7 +95,16 @@ fn headers_install_inputs(top: &str) -> Vec<String> {
     for arch in arches() {
         let dir = format!("{top}/arch/{}", arch.kernel_arch);
         // Syscall tables feed the generated unistd headers; `tools` holds the host programs arch Makefiles build.
-        for part in ["Makefile*", "include/*", "tools/*", "*syscall*"] {
+        // `Kbuild*` and `*/Platform`: mips's Makefile includes Kbuild.platforms, which includes each board's
+        // Platform file.
+        for part in [
+            "Makefile*",
+            "include/*",
+            "tools/*",
+            "*syscall*",
+            "Kbuild*",
+            "*/Platform",
+        ] {
             patterns.push(format!("{dir}/{part}"));
         }
     }

@@ -62,6 +62,21 @@ fn defined_tags(headers: &Path) -> Result<BTreeSet<String>, String> {
     Ok(tags)
 }
 
+/// The C spelling of a struct declared inside another with a tag of its own: bindgen names loongarch's
+/// `struct kvm_fpu { …; struct kvm_fpureg { … } fpr[32]; }` inner type `kvm_fpu_kvm_fpureg`, C `struct kvm_fpureg`.
+fn nested_tag(kind: &str, name: &str, tags: &BTreeSet<String>) -> Option<String> {
+    tags.iter()
+        .filter_map(|tag| tag.strip_prefix(&format!("{kind} ")))
+        .find(|inner| {
+            name.strip_suffix(*inner)
+                .and_then(|outer| outer.strip_suffix('_'))
+                .is_some_and(|outer| {
+                    tags.contains(&format!("struct {outer}")) || tags.contains(&format!("union {outer}"))
+                })
+        })
+        .map(|inner| format!("{kind} {inner}"))
+}
+
 /// Turns the layout program's table into C `_Static_assert`s.
 fn assertions(table: &str, tags: &BTreeSet<String>) -> Result<(String, Coverage), String> {
     let mut c = String::from("#include <linux/kvm.h>\n\n");
@@ -74,6 +89,8 @@ fn assertions(table: &str, tags: &BTreeSet<String>) -> Result<(String, Coverage)
                 let tagged = format!("{kind} {name}");
                 let spelling = if tags.contains(&tagged) {
                     tagged
+                } else if let Some(nested) = nested_tag(kind, name, tags) {
+                    nested
                 } else {
                     name.to_string()
                 };
@@ -172,7 +189,8 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
             let source = scratch.join(format!("layout-{}.c", arch.name));
             fs::write(&source, c).map_err(|e| format!("cannot write {}: {e}", source.display()))?;
             let mut gcc = Command::new(arch.gcc);
-            gcc.args(["-fsyntax-only", "-std=gnu11", "-nostdinc", "-Wall"])
+            gcc.args(&arch.gcc_args)
+                .args(["-fsyntax-only", "-std=gnu11", "-nostdinc", "-Wall"])
                 .arg("-I")
                 .arg(headers)
                 .arg(&source);
@@ -191,7 +209,12 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
                 structs + unions - coverage.named - coverage.anonymous.len(),
                 coverage.offsets,
                 coverage.sizes,
-                arch.gcc,
+                [arch.gcc]
+                    .iter()
+                    .chain(&arch.gcc_args)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(" "),
                 if matched {
                     "all match"
                 } else {
@@ -203,10 +226,35 @@ pub fn check_layouts(root: &Path, tree: &KernelTree, arches: &[&'static Arch]) -
             // which names kvm-bindings 0.14.2 has at its root.
             let mut at_root = root_constants::bindgen_own_constants(arch, headers)?;
             at_root.extend(baseline::baseline_root_constants(&baseline_dir, arch)?);
-            clean &= constants::check(arch.name, arch.gcc, headers, &scratch, &constant_lines, &at_root)?;
+            clean &= constants::check(
+                arch.name,
+                arch.gcc,
+                &arch.gcc_args,
+                headers,
+                &scratch,
+                &constant_lines,
+                &at_root,
+            )?;
         }
         Ok(clean)
     })();
     let _ = fs::remove_dir_all(&scratch);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nested_struct_is_spelled_by_its_own_tag() {
+        let tags: BTreeSet<String> = ["struct kvm_fpu", "struct kvm_fpureg"].map(String::from).into();
+        assert_eq!(
+            nested_tag("struct", "kvm_fpu_kvm_fpureg", &tags).as_deref(),
+            Some("struct kvm_fpureg")
+        );
+        // Without the outer tag, a name that merely ends like a tag is not one.
+        let lone: BTreeSet<String> = ["struct kvm_fpureg"].map(String::from).into();
+        assert_eq!(nested_tag("struct", "my_kvm_fpureg", &lone), None);
+    }
 }

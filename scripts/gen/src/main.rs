@@ -17,6 +17,7 @@ mod kernel;
 mod layout;
 mod macros;
 mod output;
+mod packed_debug;
 mod process;
 mod raw_bindings;
 mod rewrite;

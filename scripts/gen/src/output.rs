@@ -134,6 +134,7 @@ fn rewrite_bindings(
     document::document_request_codes(&mut request_codes, &codes, api);
     document::write_request_codes_in_hex(&mut request_codes);
     rewrite::flatten_flex_arrays(&mut items);
+    crate::packed_debug::copy_packed_fields_in_debug(&mut items);
     let serializable = rewrite::contained_types(&items, &serde_list::read_serde_seeds(&crate_dir)?);
     let mut padded = parse_items(&padded)?;
     rewrite::extract_helper_types(&mut padded);

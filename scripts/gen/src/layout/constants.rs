@@ -280,6 +280,8 @@ fn parse_macros(preprocessed: &str, headers: &Path) -> (Vec<Macro>, BTreeSet<Str
 struct Compiler<'a> {
     arch: &'a str,
     gcc: &'a str,
+    /// The compiler's own arguments from arches.tsv (clang-19's `--target=…` where the arch has no gcc here).
+    gcc_args: &'a [&'a str],
     headers: &'a Path,
     scratch: &'a Path,
 }
@@ -295,15 +297,11 @@ impl Compiler<'_> {
         let path = self.scratch.join(format!("constants-{}-{file_name}", self.arch));
         fs::write(&path, source).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         let output = Command::new(self.gcc)
+            .args(self.gcc_args)
             // Plain quotes and English in the messages this reads.
             .env("LC_ALL", "C")
-            .args([
-                "-std=gnu11",
-                "-nostdinc",
-                "-w",
-                "-ftrack-macro-expansion=0",
-                "-fmax-errors=0",
-            ])
+            .args(["-std=gnu11", "-nostdinc", "-w"])
+            .args(self.unlimited_errors_at_the_probe())
             .args(flags)
             .arg("-I")
             .arg(self.headers)
@@ -316,12 +314,23 @@ impl Compiler<'_> {
         })
     }
 
+    /// The flags that make the compiler report every error, each at the line of the probe that caused it rather
+    /// than inside a macro: gcc's, or clang's spelling (clang reports at the expansion by default).
+    fn unlimited_errors_at_the_probe(&self) -> &'static [&'static str] {
+        if self.gcc.starts_with("clang") {
+            &["-ferror-limit=0"]
+        } else {
+            &["-ftrack-macro-expansion=0", "-fmax-errors=0"]
+        }
+    }
+
     /// `gcc -dD -E` of `#include <linux/kvm.h>`.
     fn preprocess(&self) -> Result<String, String> {
         let path = self.scratch.join(format!("constants-{}-macros.c", self.arch));
         fs::write(&path, "#include <linux/kvm.h>\n").map_err(|e| format!("cannot write {}: {e}", path.display()))?;
         crate::process::output_of(
             Command::new(self.gcc)
+                .args(self.gcc_args)
                 .args(["-std=gnu11", "-nostdinc", "-dD", "-E", "-I"])
                 .arg(self.headers)
                 .arg(&path),
@@ -507,6 +516,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 pub fn check(
     arch: &str,
     gcc: &str,
+    gcc_args: &[&str],
     headers: &Path,
     scratch: &Path,
     lines: &[&str],
@@ -515,6 +525,7 @@ pub fn check(
     let compiler = Compiler {
         arch,
         gcc,
+        gcc_args,
         headers,
         scratch,
     };
@@ -791,7 +802,8 @@ pub fn check(
     }
     writeln!(
         report,
-        ", with {gcc}: {}",
+        ", with {}: {}",
+        [gcc].iter().chain(gcc_args).copied().collect::<Vec<_>>().join(" "),
         if clean { "all match" } else { "FAILED (above)" }
     )
     .unwrap();
