@@ -4,57 +4,89 @@
 // bindgen 0.73.2, Debian clang version 14.0.6, --target=mips64-linux-gnuabi64
 // Regenerate: scripts/generate (another kernel tree: scripts/generate --kernel PATH)
 
+/// In Linux 5.10 and later (the oldest line compared).
 pub const __BITS_PER_LONG: u32 = 64;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_GP: u64 = 8070450532247928832;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_CP0: u64 = 8070450532247994368;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_KVM: u64 = 8070450532248059904;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_FPU: u64 = 8070450532248125440;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R0: u64 = 8083961331130040320;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R1: u64 = 8083961331130040321;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R2: u64 = 8083961331130040322;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R3: u64 = 8083961331130040323;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R4: u64 = 8083961331130040324;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R5: u64 = 8083961331130040325;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R6: u64 = 8083961331130040326;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R7: u64 = 8083961331130040327;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R8: u64 = 8083961331130040328;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R9: u64 = 8083961331130040329;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R10: u64 = 8083961331130040330;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R11: u64 = 8083961331130040331;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R12: u64 = 8083961331130040332;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R13: u64 = 8083961331130040333;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R14: u64 = 8083961331130040334;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R15: u64 = 8083961331130040335;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R16: u64 = 8083961331130040336;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R17: u64 = 8083961331130040337;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R18: u64 = 8083961331130040338;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R19: u64 = 8083961331130040339;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R20: u64 = 8083961331130040340;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R21: u64 = 8083961331130040341;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R22: u64 = 8083961331130040342;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R23: u64 = 8083961331130040343;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R24: u64 = 8083961331130040344;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R25: u64 = 8083961331130040345;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R26: u64 = 8083961331130040346;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R27: u64 = 8083961331130040347;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R28: u64 = 8083961331130040348;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R29: u64 = 8083961331130040349;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R30: u64 = 8083961331130040350;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_R31: u64 = 8083961331130040351;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_HI: u64 = 8083961331130040352;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_LO: u64 = 8083961331130040353;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_PC: u64 = 8083961331130040354;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_MAAR: u64 = 8070450532247994624;
-/// ```text
-/// CP0_Count control
-/// DC:    Set 0: Master disable CP0_Count and set COUNT_RESUME to now
-///        Set 1: Master re-enable CP0_Count with unchanged bias, handling timer
-///               interrupts since COUNT_RESUME
-///        This can be used to freeze the timer to get a consistent snapshot of
-///        the CP0_Count and timer interrupt pending state, while also resuming
-///        safely without losing time or guest timer interrupts.
-/// Other: Reserved, do not change.
-/// ```
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_COUNT_CTL: u64 = 8083961331130171392;
 /// CP0_Count resume monotonic nanoseconds
 /// The monotonic nanosecond time of the last set of COUNT_CTL.DC (master
@@ -63,64 +95,74 @@ pub const KVM_REG_MIPS_COUNT_CTL: u64 = 8083961331130171392;
 /// cleared again (master enable) any timer interrupts since this time will be
 /// emulated.
 /// Modifications to times in the future are rejected.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_COUNT_RESUME: u64 = 8083961331130171393;
 /// CP0_Count rate in Hz
 /// Specifies the rate of the CP0_Count timer in Hz. Modifications occur without
 /// discontinuities in CP0_Count.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_COUNT_HZ: u64 = 8083961331130171394;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_FPR: u64 = 8070450532248125440;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_FCR: u64 = 8070450532248125696;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_MSACR: u64 = 8070450532248125952;
-/// KVM_REG_MIPS_FCR - Floating point control registers.
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_FCR_IR: u64 = 8079457731502866688;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_FCR_CSR: u64 = 8079457731502866719;
-/// KVM_REG_MIPS_MSACR - MIPS SIMD Architecture (MSA) control registers.
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_MSA_IR: u64 = 8079457731502866944;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS_MSA_CSR: u64 = 8079457731502866945;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_DATAMATCH: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_PIO: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_DEASSIGN: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_VALID_FLAG_MASK: u32 = 31;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL: u32 = 4294967295;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FSL_MPIC_20: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FSL_MPIC_42: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_XICS: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_VFIO: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_V2: u32 = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FLIC: u32 = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_V3: u32 = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_ITS: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_XIVE: u32 = 9;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_PV_TIME: u32 = 10;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_DEV_TYPE_RISCV_AIA: u32 = 11;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_IPI: u32 = 12;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_EIOINTC: u32 = 13;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_PCHPIC: u32 = 14;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_DMSINTC: u32 = 15;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_ARM_VGIC_V5: u32 = 16;
-/// ```text
-/// KVM dirty GFN flags, defined as:
-///
-/// |---------------+---------------+--------------|
-/// | bit 1 (reset) | bit 0 (dirty) | Status       |
-/// |---------------+---------------+--------------|
-/// |             0 |             0 | Invalid GFN  |
-/// |             0 |             1 | Dirty GFN    |
-/// |             1 |             X | GFN to reset |
-/// |---------------+---------------+--------------|
-///
-/// Lifecycle of a dirty GFN goes like:
-///
-///      dirtied         harvested        reset
-/// 00 -----------> 01 -------------> 1X -------+
-///  ^                                          |
-///  |                                          |
-///  +------------------------------------------+
-///
-/// The userspace program is only responsible for the 01->1X state
-/// conversion after harvesting an entry.  Also, it must not skip any
-/// dirty bits, so that dirty bits are always harvested in sequence.
-/// ```
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_DIRTY_GFN_F_DIRTY: u32 = 1;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_DIRTY_GFN_F_RESET: u32 = 2;

@@ -4,207 +4,330 @@
 // bindgen 0.73.2, Debian clang version 14.0.6, --target=powerpc64-linux-gnu
 // Regenerate: scripts/generate (another kernel tree: scripts/generate --kernel PATH)
 
-/// Values for kvm_get_htab_fd.flags
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_GET_HTAB_BOLTED_ONLY: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_GET_HTAB_WRITE: u32 = 2;
 /// Per-vcpu XICS interrupt controller state
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_ICP_STATE: u64 = 1166432303488958604;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VP_STATE: u64 = 1170935903116329101;
-/// One-Reg API: PPC-specific registers
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_HIOR: u64 = 1166432303488958465;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_IAC1: u64 = 1166432303488958466;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_IAC2: u64 = 1166432303488958467;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_IAC3: u64 = 1166432303488958468;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_IAC4: u64 = 1166432303488958469;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DAC1: u64 = 1166432303488958470;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DAC2: u64 = 1166432303488958471;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DABR: u64 = 1166432303488958472;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DSCR: u64 = 1166432303488958473;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PURR: u64 = 1166432303488958474;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_SPURR: u64 = 1166432303488958475;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DAR: u64 = 1166432303488958476;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DSISR: u64 = 1161928703861587981;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_AMR: u64 = 1166432303488958478;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_UAMOR: u64 = 1166432303488958479;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MMCR0: u64 = 1166432303488958480;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MMCR1: u64 = 1166432303488958481;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MMCRA: u64 = 1166432303488958482;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MMCR2: u64 = 1166432303488958483;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MMCRS: u64 = 1166432303488958484;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_SIAR: u64 = 1166432303488958485;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_SDAR: u64 = 1166432303488958486;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_SIER: u64 = 1166432303488958487;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PMC1: u64 = 1161928703861587992;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PMC2: u64 = 1161928703861587993;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PMC3: u64 = 1161928703861587994;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PMC4: u64 = 1161928703861587995;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PMC5: u64 = 1161928703861587996;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PMC6: u64 = 1161928703861587997;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PMC7: u64 = 1161928703861587998;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PMC8: u64 = 1161928703861587999;
-/// 32 floating-point registers
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_FPR0: u64 = 1166432303488958496;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_FPR31: u64 = 1166432303488958527;
-/// 32 VMX/Altivec vector registers
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VR0: u64 = 1170935903116329024;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VR31: u64 = 1170935903116329055;
-/// High-order halves overlap with FP regs
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VSR0: u64 = 1170935903116329056;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VSR31: u64 = 1170935903116329087;
 /// FP and vector status/control registers
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_FPSCR: u64 = 1166432303488958592;
 /// VSCR register is documented as a 32-bit register in the ISA, but it can
 /// only be accesses via a vector register. Expose VSCR as a 32-bit register
 /// even though the kernel represents it as a 128-bit vector.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VSCR: u64 = 1161928703861588097;
-/// For SLB \& DTL, address in high (first) half, length in low half
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VPA_ADDR: u64 = 1166432303488958594;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VPA_SLB: u64 = 1170935903116329091;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VPA_DTL: u64 = 1170935903116329092;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_EPCR: u64 = 1161928703861588101;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_EPR: u64 = 1161928703861588102;
-/// Timer Status Register OR/CLEAR interface
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_OR_TSR: u64 = 1161928703861588103;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_CLEAR_TSR: u64 = 1161928703861588104;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TCR: u64 = 1161928703861588105;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TSR: u64 = 1161928703861588106;
 /// Debugging: Special instruction for software breakpoint
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DEBUG_INST: u64 = 1161928703861588107;
-/// MMU registers
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MAS0: u64 = 1161928703861588108;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MAS1: u64 = 1161928703861588109;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MAS2: u64 = 1166432303488958606;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MAS7_3: u64 = 1166432303488958607;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MAS4: u64 = 1161928703861588112;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MAS6: u64 = 1161928703861588113;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MMUCFG: u64 = 1161928703861588114;
-/// TLBnCFG fields TLBnCFG_N_ENTRY and TLBnCFG_ASSOC can be changed only using
-/// KVM_CAP_SW_TLB ioctl
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TLB0CFG: u64 = 1161928703861588115;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TLB1CFG: u64 = 1161928703861588116;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TLB2CFG: u64 = 1161928703861588117;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TLB3CFG: u64 = 1161928703861588118;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TLB0PS: u64 = 1161928703861588119;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TLB1PS: u64 = 1161928703861588120;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TLB2PS: u64 = 1161928703861588121;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TLB3PS: u64 = 1161928703861588122;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_EPTCFG: u64 = 1161928703861588123;
 /// Timebase offset
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TB_OFFSET: u64 = 1166432303488958620;
-/// POWER8 registers
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_SPMC1: u64 = 1161928703861588125;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_SPMC2: u64 = 1161928703861588126;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_IAMR: u64 = 1166432303488958623;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TFHAR: u64 = 1166432303488958624;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TFIAR: u64 = 1166432303488958625;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TEXASR: u64 = 1166432303488958626;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_FSCR: u64 = 1166432303488958627;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PSPB: u64 = 1161928703861588132;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_EBBHR: u64 = 1166432303488958629;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_EBBRR: u64 = 1166432303488958630;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_BESCR: u64 = 1166432303488958631;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TAR: u64 = 1166432303488958632;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DPDES: u64 = 1166432303488958633;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DAWR: u64 = 1166432303488958634;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DAWRX: u64 = 1166432303488958635;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_CIABR: u64 = 1166432303488958636;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_IC: u64 = 1166432303488958637;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VTB: u64 = 1166432303488958638;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_CSIGR: u64 = 1166432303488958639;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TACR: u64 = 1166432303488958640;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TCSCR: u64 = 1166432303488958641;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PID: u64 = 1166432303488958642;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_ACOP: u64 = 1166432303488958643;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_VRSAVE: u64 = 1161928703861588148;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_LPCR: u64 = 1161928703861588149;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_LPCR_64: u64 = 1166432303488958645;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PPR: u64 = 1166432303488958646;
 /// Architecture compatibility level
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_ARCH_COMPAT: u64 = 1161928703861588151;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DABRX: u64 = 1161928703861588152;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_WORT: u64 = 1166432303488958649;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_SPRG9: u64 = 1166432303488958650;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DBSR: u64 = 1161928703861588155;
-/// POWER9 registers
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TIDR: u64 = 1166432303488958652;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PSSCR: u64 = 1166432303488958653;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_DEC_EXPIRY: u64 = 1166432303488958654;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_ONLINE: u64 = 1161928703861588159;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_PTCR: u64 = 1166432303488958656;
-/// POWER10 registers
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_MMCR3: u64 = 1166432303488958657;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_SIER2: u64 = 1166432303488958658;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_SIER3: u64 = 1166432303488958659;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_REG_PPC_DAWR1: u64 = 1166432303488958660;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_REG_PPC_DAWRX1: u64 = 1166432303488958661;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_REG_PPC_DEXCR: u64 = 1166432303488958662;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_REG_PPC_HASHKEYR: u64 = 1166432303488958663;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_REG_PPC_HASHPKEYR: u64 = 1166432303488958664;
 /// Transactional Memory checkpointed state:
 /// This is all GPRs, all VSX regs and a subset of SPRs
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM: u64 = 1152921506754330624;
-/// TM GPRs
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_GPR0: u64 = 1166432305636442112;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_GPR31: u64 = 1166432305636442143;
-/// TM VSX
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_VSR0: u64 = 1170935905263812640;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_VSR63: u64 = 1170935905263812703;
-/// TM SPRS
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_CR: u64 = 1166432305636442208;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_LR: u64 = 1166432305636442209;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_CTR: u64 = 1166432305636442210;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_FPSCR: u64 = 1166432305636442211;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_AMR: u64 = 1166432305636442212;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_PPR: u64 = 1166432305636442213;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_VRSAVE: u64 = 1166432305636442214;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_VSCR: u64 = 1161928706009071719;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_DSCR: u64 = 1166432305636442216;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_TAR: u64 = 1166432305636442217;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC_TM_XER: u64 = 1166432305636442218;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_DATAMATCH: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_PIO: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_DEASSIGN: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_VALID_FLAG_MASK: u32 = 31;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL: u32 = 4294967295;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FSL_MPIC_20: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FSL_MPIC_42: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_XICS: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_VFIO: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_V2: u32 = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FLIC: u32 = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_V3: u32 = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_ITS: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_XIVE: u32 = 9;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_PV_TIME: u32 = 10;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_DEV_TYPE_RISCV_AIA: u32 = 11;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_IPI: u32 = 12;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_EIOINTC: u32 = 13;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_PCHPIC: u32 = 14;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_DMSINTC: u32 = 15;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_ARM_VGIC_V5: u32 = 16;
-/// ```text
-/// KVM dirty GFN flags, defined as:
-///
-/// |---------------+---------------+--------------|
-/// | bit 1 (reset) | bit 0 (dirty) | Status       |
-/// |---------------+---------------+--------------|
-/// |             0 |             0 | Invalid GFN  |
-/// |             0 |             1 | Dirty GFN    |
-/// |             1 |             X | GFN to reset |
-/// |---------------+---------------+--------------|
-///
-/// Lifecycle of a dirty GFN goes like:
-///
-///      dirtied         harvested        reset
-/// 00 -----------> 01 -------------> 1X -------+
-///  ^                                          |
-///  |                                          |
-///  +------------------------------------------+
-///
-/// The userspace program is only responsible for the 01->1X state
-/// conversion after harvesting an entry.  Also, it must not skip any
-/// dirty bits, so that dirty bits are always harvested in sequence.
-/// ```
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_DIRTY_GFN_F_DIRTY: u32 = 1;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_DIRTY_GFN_F_RESET: u32 = 2;

@@ -6,11 +6,7 @@
 
 /// `KVM_GET_API_VERSION`: `_IO(KVMIO, 0x00)`, from `linux/kvm.h`. Takes no argument struct.
 ///
-/// ioctls for /dev/kvm fds:
-///
 /// Direction: no argument (`_IO`).
-///
-/// This identifies the API version as the stable kvm API. It is not expected that this number will change.  However, Linux 2.6.20 and 2.6.21 report earlier versions; these are not documented and not supported.  Applications should refuse to run if KVM_GET_API_VERSION returns a value other than 12.  If this check passes, all ioctls described as 'basic' will be available.
 ///
 /// - Capability: basic
 /// - Architectures: all
@@ -19,14 +15,14 @@
 /// - Returns: the constant KVM_API_VERSION (=12)
 ///
 /// The kernel's KVM API document: [4.1 KVM_GET_API_VERSION](https://docs.kernel.org/virt/kvm/api.html#kvm-get-api-version) (the published page follows the newest kernel).
-pub const KVM_GET_API_VERSION: crate::ctypes::c_ulong = 536915456;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_API_VERSION: crate::ctypes::c_ulong = 0x2000_ae00;
 /// `KVM_CREATE_VM`: `_IO(KVMIO, 0x01)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// returns a VM fd
 ///
 /// Direction: no argument (`_IO`).
-///
-/// The new VM has no virtual cpus and no memory. You probably want to use 0 as machine type.
 ///
 /// - Capability: basic
 /// - Architectures: all
@@ -35,21 +31,23 @@ pub const KVM_GET_API_VERSION: crate::ctypes::c_ulong = 536915456;
 /// - Returns: a VM fd that can be used to control the new virtual machine.
 ///
 /// The kernel's KVM API document: [4.2 KVM_CREATE_VM](https://docs.kernel.org/virt/kvm/api.html#kvm-create-vm) (the published page follows the newest kernel).
-pub const KVM_CREATE_VM: crate::ctypes::c_ulong = 536915457;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CREATE_VM: crate::ctypes::c_ulong = 0x2000_ae01;
 /// `KVM_S390_ENABLE_SIE`: `_IO(KVMIO, 0x06)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Direction: no argument (`_IO`).
 ///
 /// The kernel's KVM API document has no section for it.
-pub const KVM_S390_ENABLE_SIE: crate::ctypes::c_ulong = 536915462;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_S390_ENABLE_SIE: crate::ctypes::c_ulong = 0x2000_ae06;
 /// `KVM_CHECK_EXTENSION`: `_IO(KVMIO, 0x03)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Check if a kvm extension is available.  Argument is extension number,
 /// return is 1 (yes) or 0 (no, sorry).
 ///
 /// Direction: no argument (`_IO`).
-///
-/// The API allows the application to query about extensions to the core kvm API.  Userspace passes an extension identifier (an integer) and receives an integer that describes the extension availability. Generally 0 means no and 1 means yes, but some extensions may report additional information in the integer return value.
 ///
 /// - Capability: basic, KVM_CAP_CHECK_EXTENSION_VM for vm ioctl
 /// - Architectures: all
@@ -58,16 +56,14 @@ pub const KVM_S390_ENABLE_SIE: crate::ctypes::c_ulong = 536915462;
 /// - Returns: 0 if unsupported; 1 (or some other positive integer) if supported
 ///
 /// The kernel's KVM API document: [4.4 KVM_CHECK_EXTENSION](https://docs.kernel.org/virt/kvm/api.html#kvm-check-extension) (the published page follows the newest kernel).
-pub const KVM_CHECK_EXTENSION: crate::ctypes::c_ulong = 536915459;
-/// `KVM_GET_VCPU_MMAP_SIZE`: `_IO(KVMIO, 0x04)`, from `linux/kvm.h`. Takes no argument struct.
 ///
-/// Get size for mmap(vcpu_fd)
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CHECK_EXTENSION: crate::ctypes::c_ulong = 0x2000_ae03;
+/// `KVM_GET_VCPU_MMAP_SIZE`: `_IO(KVMIO, 0x04)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// in bytes
 ///
 /// Direction: no argument (`_IO`).
-///
-/// The KVM_RUN ioctl (cf.) communicates with userspace via a shared memory region.  This ioctl returns the size of that region.  See the KVM_RUN documentation for details.
 ///
 /// - Capability: basic
 /// - Architectures: all
@@ -76,15 +72,12 @@ pub const KVM_CHECK_EXTENSION: crate::ctypes::c_ulong = 536915459;
 /// - Returns: size of vcpu mmap area, in bytes
 ///
 /// The kernel's KVM API document: [4.5 KVM_GET_VCPU_MMAP_SIZE](https://docs.kernel.org/virt/kvm/api.html#kvm-get-vcpu-mmap-size) (the published page follows the newest kernel).
-pub const KVM_GET_VCPU_MMAP_SIZE: crate::ctypes::c_ulong = 536915460;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_VCPU_MMAP_SIZE: crate::ctypes::c_ulong = 0x2000_ae04;
 /// `KVM_CREATE_VCPU`: `_IO(KVMIO, 0x41)`, from `linux/kvm.h`. Takes no argument struct.
 ///
-/// KVM_CREATE_VCPU receives as a parameter the vcpu slot, and returns
-/// a vcpu fd.
-///
 /// Direction: no argument (`_IO`).
-///
-/// This API adds a vcpu to a virtual machine. No more than max_vcpus may be added. The vcpu id is an integer in the range \[0, max_vcpu_id).
 ///
 /// - Capability: basic
 /// - Architectures: all
@@ -93,12 +86,12 @@ pub const KVM_GET_VCPU_MMAP_SIZE: crate::ctypes::c_ulong = 536915460;
 /// - Returns: vcpu fd on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.7 KVM_CREATE_VCPU](https://docs.kernel.org/virt/kvm/api.html#kvm-create-vcpu) (the published page follows the newest kernel).
-pub const KVM_CREATE_VCPU: crate::ctypes::c_ulong = 536915521;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CREATE_VCPU: crate::ctypes::c_ulong = 0x2000_ae41;
 /// `KVM_GET_DIRTY_LOG`: `_IOW(KVMIO, 0x42, struct kvm_dirty_log)`, from `linux/kvm.h`. Argument: [`kvm_dirty_log`](crate::bindings::kvm_dirty_log); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Given a memory slot, return a bitmap containing any pages dirtied since the last call to this ioctl.  Bit 0 is the first page in the memory slot.  Ensure the entire structure is cleared to avoid padding issues.
 ///
 /// - Capability: basic
 /// - Architectures: all
@@ -107,13 +100,17 @@ pub const KVM_CREATE_VCPU: crate::ctypes::c_ulong = 536915521;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.8 KVM_GET_DIRTY_LOG](https://docs.kernel.org/virt/kvm/api.html#kvm-get-dirty-log) (the published page follows the newest kernel).
-pub const KVM_GET_DIRTY_LOG: crate::ctypes::c_ulong = 2148576834;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_DIRTY_LOG: crate::ctypes::c_ulong = 0x8010_ae42;
 /// `KVM_SET_NR_MMU_PAGES`: `_IO(KVMIO, 0x44)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Direction: no argument (`_IO`).
 ///
 /// The kernel's KVM API document has no section for it.
-pub const KVM_SET_NR_MMU_PAGES: crate::ctypes::c_ulong = 536915524;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_NR_MMU_PAGES: crate::ctypes::c_ulong = 0x2000_ae44;
 /// `KVM_GET_NR_MMU_PAGES`: `_IO(KVMIO, 0x45)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// deprecated
@@ -121,12 +118,12 @@ pub const KVM_SET_NR_MMU_PAGES: crate::ctypes::c_ulong = 536915524;
 /// Direction: no argument (`_IO`).
 ///
 /// The kernel's KVM API document has no section for it.
-pub const KVM_GET_NR_MMU_PAGES: crate::ctypes::c_ulong = 536915525;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_NR_MMU_PAGES: crate::ctypes::c_ulong = 0x2000_ae45;
 /// `KVM_SET_USER_MEMORY_REGION`: `_IOW(KVMIO, 0x46, struct kvm_userspace_memory_region)`, from `linux/kvm.h`. Argument: [`kvm_userspace_memory_region`](crate::bindings::kvm_userspace_memory_region); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// This ioctl allows the user to create, modify or delete a guest physical memory slot.  Bits 0-15 of "slot" specify the slot id and this value should be less than the maximum number of user memory slots supported per VM.  The maximum allowed slots can be queried using KVM_CAP_NR_MEMSLOTS. Slots may not overlap in guest physical address space.
 ///
 /// - Capability: KVM_CAP_USER_MEMORY
 /// - Architectures: all
@@ -135,12 +132,12 @@ pub const KVM_GET_NR_MMU_PAGES: crate::ctypes::c_ulong = 536915525;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.35 KVM_SET_USER_MEMORY_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-set-user-memory-region) (the published page follows the newest kernel).
-pub const KVM_SET_USER_MEMORY_REGION: crate::ctypes::c_ulong = 2149625414;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_USER_MEMORY_REGION: crate::ctypes::c_ulong = 0x8020_ae46;
 /// `KVM_SET_TSS_ADDR`: `_IO(KVMIO, 0x47)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Direction: no argument (`_IO`).
-///
-/// This ioctl defines the physical address of a three-page region in the guest physical address space.  The region must be within the first 4GB of the guest physical address space and must not conflict with any memory slot or any mmio address.  The guest may malfunction if it accesses this memory region.
 ///
 /// - Capability: KVM_CAP_SET_TSS_ADDR
 /// - Architectures: x86
@@ -149,12 +146,12 @@ pub const KVM_SET_USER_MEMORY_REGION: crate::ctypes::c_ulong = 2149625414;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.36 KVM_SET_TSS_ADDR](https://docs.kernel.org/virt/kvm/api.html#kvm-set-tss-addr) (the published page follows the newest kernel).
-pub const KVM_SET_TSS_ADDR: crate::ctypes::c_ulong = 536915527;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_TSS_ADDR: crate::ctypes::c_ulong = 0x2000_ae47;
 /// `KVM_SET_IDENTITY_MAP_ADDR`: `_IOW(KVMIO, 0x48, __u64)`, from `linux/kvm.h`. Argument: [`__u64`](crate::bindings::__u64); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// This ioctl defines the physical address of a one-page region in the guest physical address space.  The region must be within the first 4GB of the guest physical address space and must not conflict with any memory slot or any mmio address.  The guest may malfunction if it accesses this memory region.
 ///
 /// - Capability: KVM_CAP_SET_IDENTITY_MAP_ADDR
 /// - Architectures: x86
@@ -163,12 +160,12 @@ pub const KVM_SET_TSS_ADDR: crate::ctypes::c_ulong = 536915527;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.40 KVM_SET_IDENTITY_MAP_ADDR](https://docs.kernel.org/virt/kvm/api.html#kvm-set-identity-map-addr) (the published page follows the newest kernel).
-pub const KVM_SET_IDENTITY_MAP_ADDR: crate::ctypes::c_ulong = 2148052552;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_IDENTITY_MAP_ADDR: crate::ctypes::c_ulong = 0x8008_ae48;
 /// `KVM_SET_USER_MEMORY_REGION2`: `_IOW(KVMIO, 0x49, struct kvm_userspace_memory_region2)`, from `linux/kvm.h`. Argument: [`kvm_userspace_memory_region2`](crate::bindings::kvm_userspace_memory_region2); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// KVM_SET_USER_MEMORY_REGION2 is an extension to KVM_SET_USER_MEMORY_REGION that allows mapping guest_memfd memory into a guest.  All fields shared with KVM_SET_USER_MEMORY_REGION identically.  Userspace can set KVM_MEM_GUEST_MEMFD in flags to have KVM bind the memory region to a given guest_memfd range of \[guest_memfd_offset, guest_memfd_offset + memory_size\].  The target guest_memfd must point at a file created via KVM_CREATE_GUEST_MEMFD on the current VM, and the target range must not be bound to any other memory region.  All standard bounds checks apply (use common sense).
 ///
 /// - Capability: KVM_CAP_USER_MEMORY2
 /// - Architectures: all
@@ -177,12 +174,12 @@ pub const KVM_SET_IDENTITY_MAP_ADDR: crate::ctypes::c_ulong = 2148052552;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.140 KVM_SET_USER_MEMORY_REGION2](https://docs.kernel.org/virt/kvm/api.html#kvm-set-user-memory-region2) (the published page follows the newest kernel).
-pub const KVM_SET_USER_MEMORY_REGION2: crate::ctypes::c_ulong = 2158014025;
+///
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_SET_USER_MEMORY_REGION2: crate::ctypes::c_ulong = 0x80a0_ae49;
 /// `KVM_S390_VCPU_FAULT`: `_IOW(KVMIO, 0x52, unsigned long)`, from `linux/kvm.h`. Argument: `unsigned long`; the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// This call creates a page table entry on the virtual cpu's address space (for user controlled virtual machines) or the virtual machine's address space (for regular virtual machines). This only works for minor faults, thus it's recommended to access subject memory page via the user page table upfront. This is useful to handle validity intercepts for user controlled virtual machines to fault in the virtual cpu's lowcore pages prior to calling the KVM_RUN ioctl.
 ///
 /// - Capability: KVM_CAP_S390_UCONTROL
 /// - Architectures: s390
@@ -191,12 +188,12 @@ pub const KVM_SET_USER_MEMORY_REGION2: crate::ctypes::c_ulong = 2158014025;
 /// - Returns: 0 in case of success
 ///
 /// The kernel's KVM API document: [4.67 KVM_S390_VCPU_FAULT](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-vcpu-fault) (the published page follows the newest kernel).
-pub const KVM_S390_VCPU_FAULT: crate::ctypes::c_ulong = 2148052562;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_S390_VCPU_FAULT: crate::ctypes::c_ulong = 0x8008_ae52;
 /// `KVM_S390_KEYOP`: `_IOWR(KVMIO, 0x53, struct kvm_s390_keyop)`, from `linux/kvm.h`. Argument: [`kvm_s390_keyop`](crate::bindings::kvm_s390_keyop); the kernel reads and writes it.
 ///
 /// Direction: read and write (`_IOWR`).
-///
-/// The specified key operation is performed on the given guest address. The previous storage key (or the relevant part thereof) will be returned in `key`.
 ///
 /// - Capability: KVM_CAP_S390_KEYOP
 /// - Architectures: s390
@@ -205,14 +202,12 @@ pub const KVM_S390_VCPU_FAULT: crate::ctypes::c_ulong = 2148052562;
 /// - Returns: 0 in case of success, \< 0 on error
 ///
 /// The kernel's KVM API document: [4.144 KVM_S390_KEYOP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-keyop) (the published page follows the newest kernel).
-pub const KVM_S390_KEYOP: crate::ctypes::c_ulong = 3222318675;
+///
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_S390_KEYOP: crate::ctypes::c_ulong = 0xc010_ae53;
 /// `KVM_CREATE_IRQCHIP`: `_IO(KVMIO, 0x60)`, from `linux/kvm.h`. Takes no argument struct.
 ///
-/// Device model IOC
-///
 /// Direction: no argument (`_IO`).
-///
-/// Creates an interrupt controller model in the kernel. On x86, creates a virtual ioapic, a virtual PIC (two PICs, nested), and sets up future vcpus to have a local APIC.  IRQ routing for GSIs 0-15 is set to both PIC and IOAPIC; GSI 16-23 only go to the IOAPIC.  This ioctl can only be called before creating any vcpus. On arm64, a GICv2 is created. Any other GIC versions require the usage of KVM_CREATE_DEVICE, which also supports creating a GICv2.  Using KVM_CREATE_DEVICE is preferred over KVM_CREATE_IRQCHIP for GICv2. On s390, a dummy irq routing table is created.
 ///
 /// - Capability: KVM_CAP_IRQCHIP, KVM_CAP_S390_IRQCHIP (s390)
 /// - Architectures: x86, arm64, s390
@@ -221,12 +216,12 @@ pub const KVM_S390_KEYOP: crate::ctypes::c_ulong = 3222318675;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.24 KVM_CREATE_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-create-irqchip) (the published page follows the newest kernel).
-pub const KVM_CREATE_IRQCHIP: crate::ctypes::c_ulong = 536915552;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CREATE_IRQCHIP: crate::ctypes::c_ulong = 0x2000_ae60;
 /// `KVM_IRQ_LINE`: `_IOW(KVMIO, 0x61, struct kvm_irq_level)`, from `linux/kvm.h`. Argument: [`kvm_irq_level`](crate::bindings::kvm_irq_level); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Sets the level of a GSI input to the interrupt controller model in the kernel. On some architectures it is required that an interrupt controller model has been previously created with KVM_CREATE_IRQCHIP.  Note that edge-triggered interrupts require the level to be set to 1 and then back to 0.
 ///
 /// - Capability: KVM_CAP_IRQCHIP
 /// - Architectures: x86, arm64
@@ -235,12 +230,12 @@ pub const KVM_CREATE_IRQCHIP: crate::ctypes::c_ulong = 536915552;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.25 KVM_IRQ_LINE](https://docs.kernel.org/virt/kvm/api.html#kvm-irq-line) (the published page follows the newest kernel).
-pub const KVM_IRQ_LINE: crate::ctypes::c_ulong = 2148052577;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_IRQ_LINE: crate::ctypes::c_ulong = 0x8008_ae61;
 /// `KVM_GET_IRQCHIP`: `_IOWR(KVMIO, 0x62, struct kvm_irqchip)`, from `linux/kvm.h`. Argument: [`kvm_irqchip`](crate::bindings::kvm_irqchip); the kernel reads and writes it.
 ///
 /// Direction: read and write (`_IOWR`).
-///
-/// Reads the state of a kernel interrupt controller created with KVM_CREATE_IRQCHIP into a buffer provided by the caller.
 ///
 /// - Capability: KVM_CAP_IRQCHIP
 /// - Architectures: x86
@@ -249,12 +244,12 @@ pub const KVM_IRQ_LINE: crate::ctypes::c_ulong = 2148052577;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.26 KVM_GET_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-get-irqchip) (the published page follows the newest kernel).
-pub const KVM_GET_IRQCHIP: crate::ctypes::c_ulong = 3255348834;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_IRQCHIP: crate::ctypes::c_ulong = 0xc208_ae62;
 /// `KVM_SET_IRQCHIP`: `_IOR(KVMIO, 0x63, struct kvm_irqchip)`, from `linux/kvm.h`. Argument: [`kvm_irqchip`](crate::bindings::kvm_irqchip); the kernel writes it (read).
 ///
 /// Direction: read (`_IOR`).
-///
-/// Sets the state of a kernel interrupt controller created with KVM_CREATE_IRQCHIP from a buffer provided by the caller.
 ///
 /// - Capability: KVM_CAP_IRQCHIP
 /// - Architectures: x86
@@ -263,25 +258,29 @@ pub const KVM_GET_IRQCHIP: crate::ctypes::c_ulong = 3255348834;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.27 KVM_SET_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-set-irqchip) (the published page follows the newest kernel).
-pub const KVM_SET_IRQCHIP: crate::ctypes::c_ulong = 1107865187;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_IRQCHIP: crate::ctypes::c_ulong = 0x4208_ae63;
 /// `KVM_CREATE_PIT`: `_IO(KVMIO, 0x64)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Direction: no argument (`_IO`).
 ///
 /// The kernel's KVM API document has no section for it.
-pub const KVM_CREATE_PIT: crate::ctypes::c_ulong = 536915556;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CREATE_PIT: crate::ctypes::c_ulong = 0x2000_ae64;
 /// `KVM_IRQ_LINE_STATUS`: `_IOWR(KVMIO, 0x67, struct kvm_irq_level)`, from `linux/kvm.h`. Argument: [`kvm_irq_level`](crate::bindings::kvm_irq_level); the kernel reads and writes it.
 ///
 /// Direction: read and write (`_IOWR`).
 ///
 /// The kernel's KVM API document has no section for it.
-pub const KVM_IRQ_LINE_STATUS: crate::ctypes::c_ulong = 3221794407;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_IRQ_LINE_STATUS: crate::ctypes::c_ulong = 0xc008_ae67;
 /// `KVM_REGISTER_COALESCED_MMIO`: `_IOW(KVMIO, 0x67, struct kvm_coalesced_mmio_zone)`, from `linux/kvm.h`. Argument: [`kvm_coalesced_mmio_zone`](crate::bindings::kvm_coalesced_mmio_zone); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
 ///
-/// Coalesced I/O is a performance optimization that defers hardware register write emulation so that userspace exits are avoided.  It is typically used to reduce the overhead of emulating frequently accessed hardware registers.
-///
 /// - Capability: KVM_CAP_COALESCED_MMIO (for coalesced mmio) KVM_CAP_COALESCED_PIO (for coalesced pio)
 /// - Architectures: all
 /// - Type: vm ioctl
@@ -289,13 +288,13 @@ pub const KVM_IRQ_LINE_STATUS: crate::ctypes::c_ulong = 3221794407;
 /// - Returns: 0 on success, \< 0 on error
 ///
 /// The kernel's KVM API document: [4.116 KVM_(UN)REGISTER_COALESCED_MMIO](https://docs.kernel.org/virt/kvm/api.html#kvm-un-register-coalesced-mmio) (the published page follows the newest kernel).
-pub const KVM_REGISTER_COALESCED_MMIO: crate::ctypes::c_ulong = 2148576871;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_REGISTER_COALESCED_MMIO: crate::ctypes::c_ulong = 0x8010_ae67;
 /// `KVM_UNREGISTER_COALESCED_MMIO`: `_IOW(KVMIO, 0x68, struct kvm_coalesced_mmio_zone)`, from `linux/kvm.h`. Argument: [`kvm_coalesced_mmio_zone`](crate::bindings::kvm_coalesced_mmio_zone); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
 ///
-/// Coalesced I/O is a performance optimization that defers hardware register write emulation so that userspace exits are avoided.  It is typically used to reduce the overhead of emulating frequently accessed hardware registers.
-///
 /// - Capability: KVM_CAP_COALESCED_MMIO (for coalesced mmio) KVM_CAP_COALESCED_PIO (for coalesced pio)
 /// - Architectures: all
 /// - Type: vm ioctl
@@ -303,12 +302,12 @@ pub const KVM_REGISTER_COALESCED_MMIO: crate::ctypes::c_ulong = 2148576871;
 /// - Returns: 0 on success, \< 0 on error
 ///
 /// The kernel's KVM API document: [4.116 KVM_(UN)REGISTER_COALESCED_MMIO](https://docs.kernel.org/virt/kvm/api.html#kvm-un-register-coalesced-mmio) (the published page follows the newest kernel).
-pub const KVM_UNREGISTER_COALESCED_MMIO: crate::ctypes::c_ulong = 2148576872;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_UNREGISTER_COALESCED_MMIO: crate::ctypes::c_ulong = 0x8010_ae68;
 /// `KVM_SET_GSI_ROUTING`: `_IOW(KVMIO, 0x6a, struct kvm_irq_routing)`, from `linux/kvm.h`. Argument: [`kvm_irq_routing`](crate::bindings::kvm_irq_routing); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Sets the GSI routing table entries, overwriting any previously set entries.
 ///
 /// - Capability: KVM_CAP_IRQ_ROUTING
 /// - Architectures: x86 s390 arm64
@@ -317,12 +316,12 @@ pub const KVM_UNREGISTER_COALESCED_MMIO: crate::ctypes::c_ulong = 2148576872;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.52 KVM_SET_GSI_ROUTING](https://docs.kernel.org/virt/kvm/api.html#kvm-set-gsi-routing) (the published page follows the newest kernel).
-pub const KVM_SET_GSI_ROUTING: crate::ctypes::c_ulong = 2148052586;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_GSI_ROUTING: crate::ctypes::c_ulong = 0x8008_ae6a;
 /// `KVM_REINJECT_CONTROL`: `_IO(KVMIO, 0x71)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Direction: no argument (`_IO`).
-///
-/// i8254 (PIT) has two modes, reinject and !reinject.  The default is reinject, where KVM queues elapsed i8254 ticks and monitors completion of interrupt from vector(s) that i8254 injects.  Reinject mode dequeues a tick and injects its interrupt whenever there isn't a pending interrupt from i8254. !reinject mode injects an interrupt as soon as a tick arrives.
 ///
 /// - Capability: KVM_CAP_REINJECT_CONTROL
 /// - Architectures: x86
@@ -331,12 +330,12 @@ pub const KVM_SET_GSI_ROUTING: crate::ctypes::c_ulong = 2148052586;
 /// - Returns: 0 on success, -EFAULT if struct kvm_reinject_control cannot be read, -ENXIO if KVM_CREATE_PIT or KVM_CREATE_PIT2 didn't succeed earlier.
 ///
 /// The kernel's KVM API document: [4.99 KVM_REINJECT_CONTROL](https://docs.kernel.org/virt/kvm/api.html#kvm-reinject-control) (the published page follows the newest kernel).
-pub const KVM_REINJECT_CONTROL: crate::ctypes::c_ulong = 536915569;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_REINJECT_CONTROL: crate::ctypes::c_ulong = 0x2000_ae71;
 /// `KVM_IRQFD`: `_IOW(KVMIO, 0x76, struct kvm_irqfd)`, from `linux/kvm.h`. Argument: [`kvm_irqfd`](crate::bindings::kvm_irqfd); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Allows setting an eventfd to directly trigger a guest interrupt. kvm_irqfd.fd specifies the file descriptor to use as the eventfd and kvm_irqfd.gsi specifies the irqchip pin toggled by this event.  When an event is triggered on the eventfd, an interrupt is injected into the guest using the specified gsi pin.  The irqfd is removed using the KVM_IRQFD_FLAG_DEASSIGN flag, specifying both kvm_irqfd.fd and kvm_irqfd.gsi.
 ///
 /// - Capability: KVM_CAP_IRQFD
 /// - Architectures: x86 s390 arm64
@@ -345,12 +344,12 @@ pub const KVM_REINJECT_CONTROL: crate::ctypes::c_ulong = 536915569;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.75 KVM_IRQFD](https://docs.kernel.org/virt/kvm/api.html#kvm-irqfd) (the published page follows the newest kernel).
-pub const KVM_IRQFD: crate::ctypes::c_ulong = 2149625462;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_IRQFD: crate::ctypes::c_ulong = 0x8020_ae76;
 /// `KVM_CREATE_PIT2`: `_IOW(KVMIO, 0x77, struct kvm_pit_config)`, from `linux/kvm.h`. Argument: [`kvm_pit_config`](crate::bindings::kvm_pit_config); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Creates an in-kernel device model for the i8254 PIT. This call is only valid after enabling in-kernel irqchip support via KVM_CREATE_IRQCHIP. The following parameters have to be passed:
 ///
 /// - Capability: KVM_CAP_PIT2
 /// - Architectures: x86
@@ -359,12 +358,12 @@ pub const KVM_IRQFD: crate::ctypes::c_ulong = 2149625462;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.71 KVM_CREATE_PIT2](https://docs.kernel.org/virt/kvm/api.html#kvm-create-pit2) (the published page follows the newest kernel).
-pub const KVM_CREATE_PIT2: crate::ctypes::c_ulong = 2151722615;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CREATE_PIT2: crate::ctypes::c_ulong = 0x8040_ae77;
 /// `KVM_SET_BOOT_CPU_ID`: `_IO(KVMIO, 0x78)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Direction: no argument (`_IO`).
-///
-/// Define which vcpu is the Bootstrap Processor (BSP).  Values are the same as the vcpu id in KVM_CREATE_VCPU.  If this ioctl is not called, the default is vcpu 0. This ioctl has to be called before vcpu creation, otherwise it will return EBUSY error.
 ///
 /// - Capability: KVM_CAP_SET_BOOT_CPU_ID
 /// - Architectures: x86
@@ -373,12 +372,12 @@ pub const KVM_CREATE_PIT2: crate::ctypes::c_ulong = 2151722615;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.41 KVM_SET_BOOT_CPU_ID](https://docs.kernel.org/virt/kvm/api.html#kvm-set-boot-cpu-id) (the published page follows the newest kernel).
-pub const KVM_SET_BOOT_CPU_ID: crate::ctypes::c_ulong = 536915576;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_BOOT_CPU_ID: crate::ctypes::c_ulong = 0x2000_ae78;
 /// `KVM_IOEVENTFD`: `_IOW(KVMIO, 0x79, struct kvm_ioeventfd)`, from `linux/kvm.h`. Argument: [`kvm_ioeventfd`](crate::bindings::kvm_ioeventfd); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// This ioctl attaches or detaches an ioeventfd to a legal pio/mmio address within the guest.  A guest write in the registered address will signal the provided event instead of triggering an exit.
 ///
 /// - Capability: KVM_CAP_IOEVENTFD
 /// - Architectures: all
@@ -387,12 +386,12 @@ pub const KVM_SET_BOOT_CPU_ID: crate::ctypes::c_ulong = 536915576;
 /// - Returns: 0 on success, !0 on error
 ///
 /// The kernel's KVM API document: [4.59 KVM_IOEVENTFD](https://docs.kernel.org/virt/kvm/api.html#kvm-ioeventfd) (the published page follows the newest kernel).
-pub const KVM_IOEVENTFD: crate::ctypes::c_ulong = 2151722617;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_IOEVENTFD: crate::ctypes::c_ulong = 0x8040_ae79;
 /// `KVM_SET_CLOCK`: `_IOW(KVMIO, 0x7b, struct kvm_clock_data)`, from `linux/kvm.h`. Argument: [`kvm_clock_data`](crate::bindings::kvm_clock_data); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Sets the current timestamp of kvmclock to the value specified in its parameter. In conjunction with KVM_GET_CLOCK, it is used to ensure monotonicity on scenarios such as migration.
 ///
 /// - Capability: KVM_CAP_ADJUST_CLOCK
 /// - Architectures: x86
@@ -401,12 +400,12 @@ pub const KVM_IOEVENTFD: crate::ctypes::c_ulong = 2151722617;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.30 KVM_SET_CLOCK](https://docs.kernel.org/virt/kvm/api.html#kvm-set-clock) (the published page follows the newest kernel).
-pub const KVM_SET_CLOCK: crate::ctypes::c_ulong = 2150674043;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_CLOCK: crate::ctypes::c_ulong = 0x8030_ae7b;
 /// `KVM_GET_CLOCK`: `_IOR(KVMIO, 0x7c, struct kvm_clock_data)`, from `linux/kvm.h`. Argument: [`kvm_clock_data`](crate::bindings::kvm_clock_data); the kernel writes it (read).
 ///
 /// Direction: read (`_IOR`).
-///
-/// Gets the current timestamp of kvmclock as seen by the current guest. In conjunction with KVM_SET_CLOCK, it is used to ensure monotonicity on scenarios such as migration.
 ///
 /// - Capability: KVM_CAP_ADJUST_CLOCK
 /// - Architectures: x86
@@ -415,14 +414,14 @@ pub const KVM_SET_CLOCK: crate::ctypes::c_ulong = 2150674043;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.29 KVM_GET_CLOCK](https://docs.kernel.org/virt/kvm/api.html#kvm-get-clock) (the published page follows the newest kernel).
-pub const KVM_GET_CLOCK: crate::ctypes::c_ulong = 1076932220;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_CLOCK: crate::ctypes::c_ulong = 0x4030_ae7c;
 /// `KVM_PPC_GET_PVINFO`: `_IOW(KVMIO, 0xa1, struct kvm_ppc_pvinfo)`, from `linux/kvm.h`. Argument: [`kvm_ppc_pvinfo`](crate::bindings::kvm_ppc_pvinfo); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_PPC_GET_PVINFO
 ///
 /// Direction: write (`_IOW`).
-///
-/// This ioctl fetches PV specific information that need to be passed to the guest using the device tree or other means from vm context.
 ///
 /// - Capability: KVM_CAP_PPC_GET_PVINFO
 /// - Architectures: ppc
@@ -431,15 +430,12 @@ pub const KVM_GET_CLOCK: crate::ctypes::c_ulong = 1076932220;
 /// - Returns: 0 on success, !0 on error
 ///
 /// The kernel's KVM API document: [4.47 KVM_PPC_GET_PVINFO](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-get-pvinfo) (the published page follows the newest kernel).
-pub const KVM_PPC_GET_PVINFO: crate::ctypes::c_ulong = 2155916961;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_GET_PVINFO: crate::ctypes::c_ulong = 0x8080_aea1;
 /// `KVM_SET_TSC_KHZ`: `_IO(KVMIO, 0xa2)`, from `linux/kvm.h`. Takes no argument struct.
 ///
-/// Available with KVM_CAP_TSC_CONTROL for a vCPU, or with
-/// KVM_CAP_VM_TSC_CONTROL to set defaults for a VM
-///
 /// Direction: no argument (`_IO`).
-///
-/// Specifies the tsc frequency for the virtual machine. The unit of the frequency is KHz.
 ///
 /// - Capability: KVM_CAP_TSC_CONTROL / KVM_CAP_VM_TSC_CONTROL
 /// - Architectures: x86
@@ -448,12 +444,12 @@ pub const KVM_PPC_GET_PVINFO: crate::ctypes::c_ulong = 2155916961;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.55 KVM_SET_TSC_KHZ](https://docs.kernel.org/virt/kvm/api.html#kvm-set-tsc-khz) (the published page follows the newest kernel).
-pub const KVM_SET_TSC_KHZ: crate::ctypes::c_ulong = 536915618;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_TSC_KHZ: crate::ctypes::c_ulong = 0x2000_aea2;
 /// `KVM_GET_TSC_KHZ`: `_IO(KVMIO, 0xa3)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Direction: no argument (`_IO`).
-///
-/// Returns the tsc frequency of the guest. The unit of the return value is KHz. If the host has unstable tsc this ioctl returns -EIO instead as an error.
 ///
 /// - Capability: KVM_CAP_GET_TSC_KHZ / KVM_CAP_VM_TSC_CONTROL
 /// - Architectures: x86
@@ -462,14 +458,14 @@ pub const KVM_SET_TSC_KHZ: crate::ctypes::c_ulong = 536915618;
 /// - Returns: virtual tsc-khz on success, negative value on error
 ///
 /// The kernel's KVM API document: [4.56 KVM_GET_TSC_KHZ](https://docs.kernel.org/virt/kvm/api.html#kvm-get-tsc-khz) (the published page follows the newest kernel).
-pub const KVM_GET_TSC_KHZ: crate::ctypes::c_ulong = 536915619;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_TSC_KHZ: crate::ctypes::c_ulong = 0x2000_aea3;
 /// `KVM_SIGNAL_MSI`: `_IOW(KVMIO, 0xa5, struct kvm_msi)`, from `linux/kvm.h`. Argument: [`kvm_msi`](crate::bindings::kvm_msi); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_SIGNAL_MSI
 ///
 /// Direction: write (`_IOW`).
-///
-/// Directly inject a MSI message. Only valid with in-kernel irqchip that handles MSI messages.
 ///
 /// - Capability: KVM_CAP_SIGNAL_MSI
 /// - Architectures: x86 arm64
@@ -478,14 +474,14 @@ pub const KVM_GET_TSC_KHZ: crate::ctypes::c_ulong = 536915619;
 /// - Returns: \>0 on delivery, 0 if guest blocked the MSI, and -1 on error
 ///
 /// The kernel's KVM API document: [4.71 KVM_SIGNAL_MSI](https://docs.kernel.org/virt/kvm/api.html#kvm-signal-msi) (the published page follows the newest kernel).
-pub const KVM_SIGNAL_MSI: crate::ctypes::c_ulong = 2149625509;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SIGNAL_MSI: crate::ctypes::c_ulong = 0x8020_aea5;
 /// `KVM_PPC_GET_SMMU_INFO`: `_IOR(KVMIO, 0xa6, struct kvm_ppc_smmu_info)`, from `linux/kvm.h`. Argument: [`kvm_ppc_smmu_info`](crate::bindings::kvm_ppc_smmu_info); the kernel writes it (read).
 ///
 /// Available with KVM_CAP_PPC_GET_SMMU_INFO
 ///
 /// Direction: read (`_IOR`).
-///
-/// This populates and returns a structure describing the features of the "Server" class MMU emulation supported by KVM. This can in turn be used by userspace to generate the appropriate device-tree properties for the guest operating system.
 ///
 /// - Capability: KVM_CAP_PPC_GET_SMMU_INFO
 /// - Architectures: powerpc
@@ -494,14 +490,12 @@ pub const KVM_SIGNAL_MSI: crate::ctypes::c_ulong = 2149625509;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.74 KVM_PPC_GET_SMMU_INFO](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-get-smmu-info) (the published page follows the newest kernel).
-pub const KVM_PPC_GET_SMMU_INFO: crate::ctypes::c_ulong = 1112583846;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_GET_SMMU_INFO: crate::ctypes::c_ulong = 0x4250_aea6;
 /// `KVM_PPC_ALLOCATE_HTAB`: `_IOWR(KVMIO, 0xa7, __u32)`, from `linux/kvm.h`. Argument: [`__u32`](crate::bindings::__u32); the kernel reads and writes it.
 ///
-/// Available with KVM_CAP_PPC_ALLOC_HTAB
-///
 /// Direction: read and write (`_IOWR`).
-///
-/// This requests the host kernel to allocate an MMU hash table for a guest using the PAPR paravirtualization interface.  This only does anything if the kernel is configured to use the Book 3S HV style of virtualization.  Otherwise the capability doesn't exist and the ioctl returns an ENOTTY error.  The rest of this description assumes Book 3S HV.
 ///
 /// - Capability: KVM_CAP_PPC_ALLOC_HTAB
 /// - Architectures: powerpc
@@ -510,12 +504,12 @@ pub const KVM_PPC_GET_SMMU_INFO: crate::ctypes::c_ulong = 1112583846;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.76 KVM_PPC_ALLOCATE_HTAB](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-allocate-htab) (the published page follows the newest kernel).
-pub const KVM_PPC_ALLOCATE_HTAB: crate::ctypes::c_ulong = 3221532327;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_ALLOCATE_HTAB: crate::ctypes::c_ulong = 0xc004_aea7;
 /// `KVM_CREATE_SPAPR_TCE`: `_IOW(KVMIO, 0xa8, struct kvm_create_spapr_tce)`, from `linux/kvm.h`. Argument: [`kvm_create_spapr_tce`](crate::bindings::kvm_create_spapr_tce); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// This creates a virtual TCE (translation control entry) table, which is an IOMMU for PAPR-style virtual I/O.  It is used to translate logical addresses used in virtual I/O into guest physical addresses, and provides a scatter/gather capability for PAPR virtual I/O.
 ///
 /// - Capability: KVM_CAP_SPAPR_TCE
 /// - Architectures: powerpc
@@ -524,12 +518,12 @@ pub const KVM_PPC_ALLOCATE_HTAB: crate::ctypes::c_ulong = 3221532327;
 /// - Returns: file descriptor for manipulating the created TCE table
 ///
 /// The kernel's KVM API document: [4.62 KVM_CREATE_SPAPR_TCE](https://docs.kernel.org/virt/kvm/api.html#kvm-create-spapr-tce) (the published page follows the newest kernel).
-pub const KVM_CREATE_SPAPR_TCE: crate::ctypes::c_ulong = 2148576936;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CREATE_SPAPR_TCE: crate::ctypes::c_ulong = 0x8010_aea8;
 /// `KVM_CREATE_SPAPR_TCE_64`: `_IOW(KVMIO, 0xa8, struct kvm_create_spapr_tce_64)`, from `linux/kvm.h`. Argument: [`kvm_create_spapr_tce_64`](crate::bindings::kvm_create_spapr_tce_64); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// This is an extension for KVM_CAP_SPAPR_TCE which only supports 32bit windows, described in 4.62 KVM_CREATE_SPAPR_TCE
 ///
 /// - Capability: KVM_CAP_SPAPR_TCE_64
 /// - Architectures: powerpc
@@ -538,7 +532,9 @@ pub const KVM_CREATE_SPAPR_TCE: crate::ctypes::c_ulong = 2148576936;
 /// - Returns: file descriptor for manipulating the created TCE table
 ///
 /// The kernel's KVM API document: [4.98 KVM_CREATE_SPAPR_TCE_64](https://docs.kernel.org/virt/kvm/api.html#kvm-create-spapr-tce-64) (the published page follows the newest kernel).
-pub const KVM_CREATE_SPAPR_TCE_64: crate::ctypes::c_ulong = 2149625512;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CREATE_SPAPR_TCE_64: crate::ctypes::c_ulong = 0x8020_aea8;
 /// `KVM_ALLOCATE_RMA`: `_IOR(KVMIO, 0xa9, struct kvm_allocate_rma)`, from `linux/kvm.h`. Argument: [`kvm_allocate_rma`](crate::bindings::kvm_allocate_rma); the kernel writes it (read).
 ///
 /// Available with KVM_CAP_RMA
@@ -546,14 +542,14 @@ pub const KVM_CREATE_SPAPR_TCE_64: crate::ctypes::c_ulong = 2149625512;
 /// Direction: read (`_IOR`).
 ///
 /// The kernel's KVM API document has no section for it.
-pub const KVM_ALLOCATE_RMA: crate::ctypes::c_ulong = 1074310825;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_ALLOCATE_RMA: crate::ctypes::c_ulong = 0x4008_aea9;
 /// `KVM_PPC_GET_HTAB_FD`: `_IOW(KVMIO, 0xaa, struct kvm_get_htab_fd)`, from `linux/kvm.h`. Argument: [`kvm_get_htab_fd`](crate::bindings::kvm_get_htab_fd); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_PPC_HTAB_FD
 ///
 /// Direction: write (`_IOW`).
-///
-/// This returns a file descriptor that can be used either to read out the entries in the guest's hashed page table (HPT), or to write entries to initialize the HPT.  The returned fd can only be written to if the KVM_GET_HTAB_WRITE bit is set in the flags field of the argument, and can only be read if that bit is clear.  The argument struct looks like this:
 ///
 /// - Capability: KVM_CAP_PPC_HTAB_FD
 /// - Architectures: powerpc
@@ -562,14 +558,14 @@ pub const KVM_ALLOCATE_RMA: crate::ctypes::c_ulong = 1074310825;
 /// - Returns: file descriptor number (\>= 0) on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.78 KVM_PPC_GET_HTAB_FD](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-get-htab-fd) (the published page follows the newest kernel).
-pub const KVM_PPC_GET_HTAB_FD: crate::ctypes::c_ulong = 2149625514;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_GET_HTAB_FD: crate::ctypes::c_ulong = 0x8020_aeaa;
 /// `KVM_ARM_SET_DEVICE_ADDR`: `_IOW(KVMIO, 0xab, struct kvm_arm_device_addr)`, from `linux/kvm.h`. Argument: [`kvm_arm_device_addr`](crate::bindings::kvm_arm_device_addr); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_ARM_SET_DEVICE_ADDR
 ///
 /// Direction: write (`_IOW`).
-///
-/// Specify a device address in the guest's physical address space where guests can access emulated or directly exposed devices, which the host kernel needs to know about. The id field is an architecture specific identifier for a specific device.
 ///
 /// - Capability: KVM_CAP_ARM_SET_DEVICE_ADDR
 /// - Architectures: arm64
@@ -578,14 +574,14 @@ pub const KVM_PPC_GET_HTAB_FD: crate::ctypes::c_ulong = 2149625514;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-set-device-addr-deprecated) (the published page follows the newest kernel).
-pub const KVM_ARM_SET_DEVICE_ADDR: crate::ctypes::c_ulong = 2148576939;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_ARM_SET_DEVICE_ADDR: crate::ctypes::c_ulong = 0x8010_aeab;
 /// `KVM_PPC_RTAS_DEFINE_TOKEN`: `_IOW(KVMIO, 0xac, struct kvm_rtas_token_args)`, from `linux/kvm.h`. Argument: [`kvm_rtas_token_args`](crate::bindings::kvm_rtas_token_args); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_PPC_RTAS
 ///
 /// Direction: write (`_IOW`).
-///
-/// Defines a token value for a RTAS (Run Time Abstraction Services) service in order to allow it to be handled in the kernel.  The argument struct gives the name of the service, which must be the name of a service that has a kernel-side implementation.  If the token value is non-zero, it will be associated with that service, and subsequent RTAS calls by the guest specifying that token will be handled by the kernel.  If the token value is 0, then any token associated with the service will be forgotten, and subsequent RTAS calls by the guest for that service will be passed to userspace to be handled.
 ///
 /// - Capability: KVM_CAP_PPC_RTAS
 /// - Architectures: ppc
@@ -594,14 +590,12 @@ pub const KVM_ARM_SET_DEVICE_ADDR: crate::ctypes::c_ulong = 2148576939;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.86 KVM_PPC_RTAS_DEFINE_TOKEN](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-rtas-define-token) (the published page follows the newest kernel).
-pub const KVM_PPC_RTAS_DEFINE_TOKEN: crate::ctypes::c_ulong = 2155916972;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_RTAS_DEFINE_TOKEN: crate::ctypes::c_ulong = 0x8080_aeac;
 /// `KVM_PPC_RESIZE_HPT_PREPARE`: `_IOR(KVMIO, 0xad, struct kvm_ppc_resize_hpt)`, from `linux/kvm.h`. Argument: [`kvm_ppc_resize_hpt`](crate::bindings::kvm_ppc_resize_hpt); the kernel writes it (read).
 ///
-/// Available with KVM_CAP_SPAPR_RESIZE_HPT
-///
 /// Direction: read (`_IOR`).
-///
-/// Used to implement the PAPR extension for runtime resizing of a guest's Hashed Page Table (HPT).  Specifically this starts, stops or monitors the preparation of a new potential HPT for the guest, essentially implementing the H_RESIZE_HPT_PREPARE hypercall.
 ///
 /// - Capability: KVM_CAP_SPAPR_RESIZE_HPT
 /// - Architectures: powerpc
@@ -610,12 +604,12 @@ pub const KVM_PPC_RTAS_DEFINE_TOKEN: crate::ctypes::c_ulong = 2155916972;
 /// - Returns: 0 on successful completion, \>0 if a new HPT is being prepared, the value is an estimated number of milliseconds until preparation is complete, -EFAULT if struct kvm_reinject_control cannot be read, -EINVAL if the supplied shift or flags are invalid, -ENOMEM if unable to allocate the new HPT,
 ///
 /// The kernel's KVM API document: [4.102 KVM_PPC_RESIZE_HPT_PREPARE](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-resize-hpt-prepare) (the published page follows the newest kernel).
-pub const KVM_PPC_RESIZE_HPT_PREPARE: crate::ctypes::c_ulong = 1074835117;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_RESIZE_HPT_PREPARE: crate::ctypes::c_ulong = 0x4010_aead;
 /// `KVM_PPC_RESIZE_HPT_COMMIT`: `_IOR(KVMIO, 0xae, struct kvm_ppc_resize_hpt)`, from `linux/kvm.h`. Argument: [`kvm_ppc_resize_hpt`](crate::bindings::kvm_ppc_resize_hpt); the kernel writes it (read).
 ///
 /// Direction: read (`_IOR`).
-///
-/// Used to implement the PAPR extension for runtime resizing of a guest's Hashed Page Table (HPT).  Specifically this requests that the guest be transferred to working with the new HPT, essentially implementing the H_RESIZE_HPT_COMMIT hypercall.
 ///
 /// - Capability: KVM_CAP_SPAPR_RESIZE_HPT
 /// - Architectures: powerpc
@@ -624,14 +618,14 @@ pub const KVM_PPC_RESIZE_HPT_PREPARE: crate::ctypes::c_ulong = 1074835117;
 /// - Returns: 0 on successful completion, -EFAULT if struct kvm_reinject_control cannot be read, -EINVAL if the supplied shift or flags are invalid, -ENXIO is there is no pending HPT, or the pending HPT doesn't have the requested size, -EBUSY if the pending HPT is not fully prepared, -ENOSPC if there was a hash collision when moving existing HPT entries to the new HPT, -EIO on other error conditions
 ///
 /// The kernel's KVM API document: [4.103 KVM_PPC_RESIZE_HPT_COMMIT](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-resize-hpt-commit) (the published page follows the newest kernel).
-pub const KVM_PPC_RESIZE_HPT_COMMIT: crate::ctypes::c_ulong = 1074835118;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_RESIZE_HPT_COMMIT: crate::ctypes::c_ulong = 0x4010_aeae;
 /// `KVM_PPC_CONFIGURE_V3_MMU`: `_IOW(KVMIO, 0xaf, struct kvm_ppc_mmuv3_cfg)`, from `linux/kvm.h`. Argument: [`kvm_ppc_mmuv3_cfg`](crate::bindings::kvm_ppc_mmuv3_cfg); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_PPC_MMU_RADIX or KVM_CAP_PPC_MMU_HASH_V3
 ///
 /// Direction: write (`_IOW`).
-///
-/// This ioctl controls whether the guest will use radix or HPT (hashed page table) translation, and sets the pointer to the process table for the guest.
 ///
 /// - Capability: KVM_CAP_PPC_MMU_RADIX or KVM_CAP_PPC_MMU_HASH_V3
 /// - Architectures: ppc
@@ -640,14 +634,14 @@ pub const KVM_PPC_RESIZE_HPT_COMMIT: crate::ctypes::c_ulong = 1074835118;
 /// - Returns: 0 on success, -EFAULT if struct kvm_ppc_mmuv3_cfg cannot be read, -EINVAL if the configuration is invalid
 ///
 /// The kernel's KVM API document: [4.100 KVM_PPC_CONFIGURE_V3_MMU](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-configure-v3-mmu) (the published page follows the newest kernel).
-pub const KVM_PPC_CONFIGURE_V3_MMU: crate::ctypes::c_ulong = 2148576943;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_CONFIGURE_V3_MMU: crate::ctypes::c_ulong = 0x8010_aeaf;
 /// `KVM_PPC_GET_RMMU_INFO`: `_IOW(KVMIO, 0xb0, struct kvm_ppc_rmmu_info)`, from `linux/kvm.h`. Argument: [`kvm_ppc_rmmu_info`](crate::bindings::kvm_ppc_rmmu_info); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_PPC_MMU_RADIX
 ///
 /// Direction: write (`_IOW`).
-///
-/// This ioctl returns a structure containing two things: (a) a list containing supported radix tree geometries, and (b) a list that maps page sizes to put in the "AP" (actual page size) field for the tlbie (TLB invalidate entry) instruction.
 ///
 /// - Capability: KVM_CAP_PPC_MMU_RADIX
 /// - Architectures: ppc
@@ -656,14 +650,14 @@ pub const KVM_PPC_CONFIGURE_V3_MMU: crate::ctypes::c_ulong = 2148576943;
 /// - Returns: 0 on success, -EFAULT if struct kvm_ppc_rmmu_info cannot be written, -EINVAL if no useful information can be returned
 ///
 /// The kernel's KVM API document: [4.101 KVM_PPC_GET_RMMU_INFO](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-get-rmmu-info) (the published page follows the newest kernel).
-pub const KVM_PPC_GET_RMMU_INFO: crate::ctypes::c_ulong = 2153819824;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_GET_RMMU_INFO: crate::ctypes::c_ulong = 0x8060_aeb0;
 /// `KVM_PPC_GET_CPU_CHAR`: `_IOR(KVMIO, 0xb1, struct kvm_ppc_cpu_char)`, from `linux/kvm.h`. Argument: [`kvm_ppc_cpu_char`](crate::bindings::kvm_ppc_cpu_char); the kernel writes it (read).
 ///
 /// Available with KVM_CAP_PPC_GET_CPU_CHAR
 ///
 /// Direction: read (`_IOR`).
-///
-/// This ioctl gives userspace information about certain characteristics of the CPU relating to speculative execution of instructions and possible information leakage resulting from speculative execution (see CVE-2017-5715, CVE-2017-5753 and CVE-2017-5754).  The information is returned in struct kvm_ppc_cpu_char, which looks like this:
 ///
 /// - Capability: KVM_CAP_PPC_GET_CPU_CHAR
 /// - Architectures: powerpc
@@ -672,12 +666,12 @@ pub const KVM_PPC_GET_RMMU_INFO: crate::ctypes::c_ulong = 2153819824;
 /// - Returns: 0 on successful completion, -EFAULT if struct kvm_ppc_cpu_char cannot be written
 ///
 /// The kernel's KVM API document: [4.109 KVM_PPC_GET_CPU_CHAR](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-get-cpu-char) (the published page follows the newest kernel).
-pub const KVM_PPC_GET_CPU_CHAR: crate::ctypes::c_ulong = 1075883697;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_GET_CPU_CHAR: crate::ctypes::c_ulong = 0x4020_aeb1;
 /// `KVM_PPC_SVM_OFF`: `_IO(KVMIO, 0xb3)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Direction: no argument (`_IO`).
-///
-/// This ioctl is used to turn off the secure mode of the guest or transition the guest from secure mode to normal mode. This is invoked when the guest is reset. This has no effect if called for a normal guest.
 ///
 /// - Capability: basic
 /// - Architectures: powerpc
@@ -686,14 +680,14 @@ pub const KVM_PPC_GET_CPU_CHAR: crate::ctypes::c_ulong = 1075883697;
 /// - Returns: 0 on successful completion,
 ///
 /// The kernel's KVM API document: [4.121 KVM_PPC_SVM_OFF](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-svm-off) (the published page follows the newest kernel).
-pub const KVM_PPC_SVM_OFF: crate::ctypes::c_ulong = 536915635;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_PPC_SVM_OFF: crate::ctypes::c_ulong = 0x2000_aeb3;
 /// `KVM_PPC_GET_COMPAT_CAPS`: `_IO(KVMIO, 0xb8)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Available with KVM_CAP_PPC_COMPAT_CAPS
 ///
 /// Direction: no argument (`_IO`).
-///
-/// IBM POWER system server-based processors provide a compatibility mode feature where an Nth generation processor can operate in modes consistent with earlier generations such as (N-1) and (N-2).
 ///
 /// - Capability: KVM_CAP_PPC_COMPAT_CAPS
 /// - Architectures: powerpc
@@ -702,14 +696,14 @@ pub const KVM_PPC_SVM_OFF: crate::ctypes::c_ulong = 536915635;
 /// - Returns: 0 on success, negative value on failure
 ///
 /// The kernel's KVM API document: [4.145 KVM_PPC_GET_COMPAT_CAPS](https://docs.kernel.org/virt/kvm/api.html#kvm-ppc-get-compat-caps) (the published page follows the newest kernel).
-pub const KVM_PPC_GET_COMPAT_CAPS: crate::ctypes::c_ulong = 536915640;
+///
+/// In Linux 7.3 and later (not in 7.2).
+pub const KVM_PPC_GET_COMPAT_CAPS: crate::ctypes::c_ulong = 0x2000_aeb8;
 /// `KVM_CREATE_DEVICE`: `_IOWR(KVMIO, 0xe0, struct kvm_create_device)`, from `linux/kvm.h`. Argument: [`kvm_create_device`](crate::bindings::kvm_create_device); the kernel reads and writes it.
 ///
 /// ioctl for vm fd
 ///
 /// Direction: read and write (`_IOWR`).
-///
-/// Creates an emulated device in the kernel.  The file descriptor returned in fd can be used with KVM_SET/GET/HAS_DEVICE_ATTR.
 ///
 /// - Capability: KVM_CAP_DEVICE_CTRL
 /// - Architectures: all
@@ -718,14 +712,12 @@ pub const KVM_PPC_GET_COMPAT_CAPS: crate::ctypes::c_ulong = 536915640;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.79 KVM_CREATE_DEVICE](https://docs.kernel.org/virt/kvm/api.html#kvm-create-device) (the published page follows the newest kernel).
-pub const KVM_CREATE_DEVICE: crate::ctypes::c_ulong = 3222056672;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CREATE_DEVICE: crate::ctypes::c_ulong = 0xc00c_aee0;
 /// `KVM_SET_DEVICE_ATTR`: `_IOW(KVMIO, 0xe1, struct kvm_device_attr)`, from `linux/kvm.h`. Argument: [`kvm_device_attr`](crate::bindings::kvm_device_attr); the kernel reads it (write).
 ///
-/// ioctls for fds returned by KVM_CREATE_DEVICE
-///
 /// Direction: write (`_IOW`).
-///
-/// Gets/sets a specified piece of device configuration and/or state.  The semantics are device-specific.  See individual device documentation in the "devices" directory.  As with ONE_REG, the size of the data transferred is defined by the particular attribute.
 ///
 /// - Capability: KVM_CAP_DEVICE_CTRL, KVM_CAP_VM_ATTRIBUTES for vm device, KVM_CAP_VCPU_ATTRIBUTES for vcpu device KVM_CAP_SYS_ATTRIBUTES for system (/dev/kvm) device (no set)
 /// - Architectures: x86, arm64, s390
@@ -734,13 +726,13 @@ pub const KVM_CREATE_DEVICE: crate::ctypes::c_ulong = 3222056672;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-set-device-attr-kvm-get-device-attr) (the published page follows the newest kernel).
-pub const KVM_SET_DEVICE_ATTR: crate::ctypes::c_ulong = 2149101281;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_DEVICE_ATTR: crate::ctypes::c_ulong = 0x8018_aee1;
 /// `KVM_GET_DEVICE_ATTR`: `_IOW(KVMIO, 0xe2, struct kvm_device_attr)`, from `linux/kvm.h`. Argument: [`kvm_device_attr`](crate::bindings::kvm_device_attr); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
 ///
-/// Gets/sets a specified piece of device configuration and/or state.  The semantics are device-specific.  See individual device documentation in the "devices" directory.  As with ONE_REG, the size of the data transferred is defined by the particular attribute.
-///
 /// - Capability: KVM_CAP_DEVICE_CTRL, KVM_CAP_VM_ATTRIBUTES for vm device, KVM_CAP_VCPU_ATTRIBUTES for vcpu device KVM_CAP_SYS_ATTRIBUTES for system (/dev/kvm) device (no set)
 /// - Architectures: x86, arm64, s390
 /// - Type: device ioctl, vm ioctl, vcpu ioctl
@@ -748,12 +740,12 @@ pub const KVM_SET_DEVICE_ATTR: crate::ctypes::c_ulong = 2149101281;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-set-device-attr-kvm-get-device-attr) (the published page follows the newest kernel).
-pub const KVM_GET_DEVICE_ATTR: crate::ctypes::c_ulong = 2149101282;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_DEVICE_ATTR: crate::ctypes::c_ulong = 0x8018_aee2;
 /// `KVM_HAS_DEVICE_ATTR`: `_IOW(KVMIO, 0xe3, struct kvm_device_attr)`, from `linux/kvm.h`. Argument: [`kvm_device_attr`](crate::bindings::kvm_device_attr); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Tests whether a device supports a particular attribute.  A successful return indicates the attribute is implemented.  It does not necessarily indicate that the attribute can be read or written in the device's current state.  "addr" is ignored.
 ///
 /// - Capability: KVM_CAP_DEVICE_CTRL, KVM_CAP_VM_ATTRIBUTES for vm device, KVM_CAP_VCPU_ATTRIBUTES for vcpu device KVM_CAP_SYS_ATTRIBUTES for system (/dev/kvm) device
 /// - Type: device ioctl, vm ioctl, vcpu ioctl
@@ -761,14 +753,12 @@ pub const KVM_GET_DEVICE_ATTR: crate::ctypes::c_ulong = 2149101282;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.81 KVM_HAS_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-has-device-attr) (the published page follows the newest kernel).
-pub const KVM_HAS_DEVICE_ATTR: crate::ctypes::c_ulong = 2149101283;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_HAS_DEVICE_ATTR: crate::ctypes::c_ulong = 0x8018_aee3;
 /// `KVM_RUN`: `_IO(KVMIO, 0x80)`, from `linux/kvm.h`. Takes no argument struct.
 ///
-/// ioctls for vcpu fds
-///
 /// Direction: no argument (`_IO`).
-///
-/// This ioctl is used to run a guest virtual cpu.  While there are no explicit parameters, there is an implicit parameter block that can be obtained by mmap()ing the vcpu fd at offset 0, with the size given by KVM_GET_VCPU_MMAP_SIZE.  The parameter block is formatted as a 'struct kvm_run' (see below).
 ///
 /// - Capability: basic
 /// - Architectures: all
@@ -777,12 +767,12 @@ pub const KVM_HAS_DEVICE_ATTR: crate::ctypes::c_ulong = 2149101283;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.10 KVM_RUN](https://docs.kernel.org/virt/kvm/api.html#kvm-run) (the published page follows the newest kernel).
-pub const KVM_RUN: crate::ctypes::c_ulong = 536915584;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_RUN: crate::ctypes::c_ulong = 0x2000_ae80;
 /// `KVM_GET_REGS`: `_IOR(KVMIO, 0x81, struct kvm_regs)`, from `linux/kvm.h`. Argument: [`kvm_regs`](crate::bindings::kvm_regs); the kernel writes it (read).
 ///
 /// Direction: read (`_IOR`).
-///
-/// Reads the general purpose registers from the vcpu.
 ///
 /// - Capability: basic
 /// - Architectures: all except arm64
@@ -791,12 +781,12 @@ pub const KVM_RUN: crate::ctypes::c_ulong = 536915584;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.11 KVM_GET_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-get-regs) (the published page follows the newest kernel).
-pub const KVM_GET_REGS: crate::ctypes::c_ulong = 1099476609;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_REGS: crate::ctypes::c_ulong = 0x4188_ae81;
 /// `KVM_SET_REGS`: `_IOW(KVMIO, 0x82, struct kvm_regs)`, from `linux/kvm.h`. Argument: [`kvm_regs`](crate::bindings::kvm_regs); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Writes the general purpose registers into the vcpu.
 ///
 /// - Capability: basic
 /// - Architectures: all except arm64
@@ -805,12 +795,12 @@ pub const KVM_GET_REGS: crate::ctypes::c_ulong = 1099476609;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.12 KVM_SET_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-set-regs) (the published page follows the newest kernel).
-pub const KVM_SET_REGS: crate::ctypes::c_ulong = 2173218434;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_REGS: crate::ctypes::c_ulong = 0x8188_ae82;
 /// `KVM_GET_SREGS`: `_IOR(KVMIO, 0x83, struct kvm_sregs)`, from `linux/kvm.h`. Argument: [`kvm_sregs`](crate::bindings::kvm_sregs); the kernel writes it (read).
 ///
 /// Direction: read (`_IOR`).
-///
-/// Reads special registers from the vcpu.
 ///
 /// - Capability: basic
 /// - Architectures: x86, ppc
@@ -819,12 +809,12 @@ pub const KVM_SET_REGS: crate::ctypes::c_ulong = 2173218434;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.13 KVM_GET_SREGS](https://docs.kernel.org/virt/kvm/api.html#kvm-get-sregs) (the published page follows the newest kernel).
-pub const KVM_GET_SREGS: crate::ctypes::c_ulong = 1154526851;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_SREGS: crate::ctypes::c_ulong = 0x44d0_ae83;
 /// `KVM_SET_SREGS`: `_IOW(KVMIO, 0x84, struct kvm_sregs)`, from `linux/kvm.h`. Argument: [`kvm_sregs`](crate::bindings::kvm_sregs); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Writes special registers into the vcpu.  See KVM_GET_SREGS for the data structures.
 ///
 /// - Capability: basic
 /// - Architectures: x86, ppc
@@ -833,12 +823,12 @@ pub const KVM_GET_SREGS: crate::ctypes::c_ulong = 1154526851;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.14 KVM_SET_SREGS](https://docs.kernel.org/virt/kvm/api.html#kvm-set-sregs) (the published page follows the newest kernel).
-pub const KVM_SET_SREGS: crate::ctypes::c_ulong = 2228268676;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_SREGS: crate::ctypes::c_ulong = 0x84d0_ae84;
 /// `KVM_TRANSLATE`: `_IOWR(KVMIO, 0x85, struct kvm_translation)`, from `linux/kvm.h`. Argument: [`kvm_translation`](crate::bindings::kvm_translation); the kernel reads and writes it.
 ///
 /// Direction: read and write (`_IOWR`).
-///
-/// Translates a virtual address according to the vcpu's current address translation mode.
 ///
 /// - Capability: basic
 /// - Architectures: x86
@@ -847,12 +837,12 @@ pub const KVM_SET_SREGS: crate::ctypes::c_ulong = 2228268676;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.15 KVM_TRANSLATE](https://docs.kernel.org/virt/kvm/api.html#kvm-translate) (the published page follows the newest kernel).
-pub const KVM_TRANSLATE: crate::ctypes::c_ulong = 3222843013;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_TRANSLATE: crate::ctypes::c_ulong = 0xc018_ae85;
 /// `KVM_INTERRUPT`: `_IOW(KVMIO, 0x86, struct kvm_interrupt)`, from `linux/kvm.h`. Argument: [`kvm_interrupt`](crate::bindings::kvm_interrupt); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Queues a hardware interrupt vector to be injected.
 ///
 /// - Capability: basic
 /// - Architectures: x86, ppc, mips, riscv, loongarch
@@ -861,12 +851,12 @@ pub const KVM_TRANSLATE: crate::ctypes::c_ulong = 3222843013;
 /// - Returns: 0 on success, negative on failure.
 ///
 /// The kernel's KVM API document: [4.16 KVM_INTERRUPT](https://docs.kernel.org/virt/kvm/api.html#kvm-interrupt) (the published page follows the newest kernel).
-pub const KVM_INTERRUPT: crate::ctypes::c_ulong = 2147790470;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_INTERRUPT: crate::ctypes::c_ulong = 0x8004_ae86;
 /// `KVM_SET_SIGNAL_MASK`: `_IOW(KVMIO, 0x8b, struct kvm_signal_mask)`, from `linux/kvm.h`. Argument: [`kvm_signal_mask`](crate::bindings::kvm_signal_mask); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Defines which signals are blocked during execution of KVM_RUN.  This signal mask temporarily overrides the threads signal mask.  Any unblocked signal received (except SIGKILL and SIGSTOP, which retain their traditional behaviour) will cause KVM_RUN to return with -EINTR.
 ///
 /// - Capability: basic
 /// - Architectures: all
@@ -875,12 +865,12 @@ pub const KVM_INTERRUPT: crate::ctypes::c_ulong = 2147790470;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.21 KVM_SET_SIGNAL_MASK](https://docs.kernel.org/virt/kvm/api.html#kvm-set-signal-mask) (the published page follows the newest kernel).
-pub const KVM_SET_SIGNAL_MASK: crate::ctypes::c_ulong = 2147790475;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_SIGNAL_MASK: crate::ctypes::c_ulong = 0x8004_ae8b;
 /// `KVM_GET_FPU`: `_IOR(KVMIO, 0x8c, struct kvm_fpu)`, from `linux/kvm.h`. Argument: [`kvm_fpu`](crate::bindings::kvm_fpu); the kernel writes it (read).
 ///
 /// Direction: read (`_IOR`).
-///
-/// Reads the floating point state from the vcpu.
 ///
 /// - Capability: basic
 /// - Architectures: x86, loongarch
@@ -889,12 +879,12 @@ pub const KVM_SET_SIGNAL_MASK: crate::ctypes::c_ulong = 2147790475;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.22 KVM_GET_FPU](https://docs.kernel.org/virt/kvm/api.html#kvm-get-fpu) (the published page follows the newest kernel).
-pub const KVM_GET_FPU: crate::ctypes::c_ulong = 1090563724;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_FPU: crate::ctypes::c_ulong = 0x4100_ae8c;
 /// `KVM_SET_FPU`: `_IOW(KVMIO, 0x8d, struct kvm_fpu)`, from `linux/kvm.h`. Argument: [`kvm_fpu`](crate::bindings::kvm_fpu); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Writes the floating point state to the vcpu.
 ///
 /// - Capability: basic
 /// - Architectures: x86, loongarch
@@ -903,7 +893,9 @@ pub const KVM_GET_FPU: crate::ctypes::c_ulong = 1090563724;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.23 KVM_SET_FPU](https://docs.kernel.org/virt/kvm/api.html#kvm-set-fpu) (the published page follows the newest kernel).
-pub const KVM_SET_FPU: crate::ctypes::c_ulong = 2164305549;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_FPU: crate::ctypes::c_ulong = 0x8100_ae8d;
 /// `KVM_TPR_ACCESS_REPORTING`: `_IOWR(KVMIO, 0x92, struct kvm_tpr_access_ctl)`, from `linux/kvm.h`. Argument: [`kvm_tpr_access_ctl`](crate::bindings::kvm_tpr_access_ctl); the kernel reads and writes it.
 ///
 /// Available with KVM_CAP_VAPIC
@@ -911,7 +903,9 @@ pub const KVM_SET_FPU: crate::ctypes::c_ulong = 2164305549;
 /// Direction: read and write (`_IOWR`).
 ///
 /// The kernel's KVM API document has no section for it.
-pub const KVM_TPR_ACCESS_REPORTING: crate::ctypes::c_ulong = 3223891602;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_TPR_ACCESS_REPORTING: crate::ctypes::c_ulong = 0xc028_ae92;
 /// `KVM_SET_VAPIC_ADDR`: `_IOW(KVMIO, 0x93, struct kvm_vapic_addr)`, from `linux/kvm.h`. Argument: [`kvm_vapic_addr`](crate::bindings::kvm_vapic_addr); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_VAPIC
@@ -919,20 +913,20 @@ pub const KVM_TPR_ACCESS_REPORTING: crate::ctypes::c_ulong = 3223891602;
 /// Direction: write (`_IOW`).
 ///
 /// The kernel's KVM API document has no section for it.
-pub const KVM_SET_VAPIC_ADDR: crate::ctypes::c_ulong = 2148052627;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_VAPIC_ADDR: crate::ctypes::c_ulong = 0x8008_ae93;
 /// `KVM_S390_STORE_STATUS`: `_IOW(KVMIO, 0x95, unsigned long)`, from `linux/kvm.h`. Argument: `unsigned long`; the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
 ///
 /// The kernel's KVM API document has no section for it.
-pub const KVM_S390_STORE_STATUS: crate::ctypes::c_ulong = 2148052629;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_S390_STORE_STATUS: crate::ctypes::c_ulong = 0x8008_ae95;
 /// `KVM_S390_INITIAL_RESET`: `_IO(KVMIO, 0x97)`, from `linux/kvm.h`. Takes no argument struct.
 ///
-/// initial reset for s390
-///
 /// Direction: no argument (`_IO`).
-///
-/// This ioctl resets VCPU registers and control structures according to the initial cpu reset definition in the POP. However, the cpu is not put into ESA mode. This reset is a superset of the normal reset.
 ///
 /// - Capability: basic
 /// - Architectures: s390
@@ -941,12 +935,12 @@ pub const KVM_S390_STORE_STATUS: crate::ctypes::c_ulong = 2148052629;
 /// - Returns: 0
 ///
 /// The kernel's KVM API document: [4.123 KVM_S390_INITIAL_RESET](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-initial-reset) (the published page follows the newest kernel).
-pub const KVM_S390_INITIAL_RESET: crate::ctypes::c_ulong = 536915607;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_S390_INITIAL_RESET: crate::ctypes::c_ulong = 0x2000_ae97;
 /// `KVM_GET_MP_STATE`: `_IOR(KVMIO, 0x98, struct kvm_mp_state)`, from `linux/kvm.h`. Argument: [`kvm_mp_state`](crate::bindings::kvm_mp_state); the kernel writes it (read).
 ///
 /// Direction: read (`_IOR`).
-///
-/// Returns the vcpu's current "multiprocessing state" (though also valid on uniprocessor guests).
 ///
 /// - Capability: KVM_CAP_MP_STATE
 /// - Architectures: x86, s390, arm64, riscv, loongarch
@@ -955,12 +949,12 @@ pub const KVM_S390_INITIAL_RESET: crate::ctypes::c_ulong = 536915607;
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [4.38 KVM_GET_MP_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-get-mp-state) (the published page follows the newest kernel).
-pub const KVM_GET_MP_STATE: crate::ctypes::c_ulong = 1074048664;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_MP_STATE: crate::ctypes::c_ulong = 0x4004_ae98;
 /// `KVM_SET_MP_STATE`: `_IOW(KVMIO, 0x99, struct kvm_mp_state)`, from `linux/kvm.h`. Argument: [`kvm_mp_state`](crate::bindings::kvm_mp_state); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// Sets the vcpu's current "multiprocessing state"; see KVM_GET_MP_STATE for arguments.
 ///
 /// - Capability: KVM_CAP_MP_STATE
 /// - Architectures: x86, s390, arm64, riscv, loongarch
@@ -969,14 +963,14 @@ pub const KVM_GET_MP_STATE: crate::ctypes::c_ulong = 1074048664;
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [4.39 KVM_SET_MP_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-set-mp-state) (the published page follows the newest kernel).
-pub const KVM_SET_MP_STATE: crate::ctypes::c_ulong = 2147790489;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_MP_STATE: crate::ctypes::c_ulong = 0x8004_ae99;
 /// `KVM_NMI`: `_IO(KVMIO, 0x9a)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Available with KVM_CAP_USER_NMI
 ///
 /// Direction: no argument (`_IO`).
-///
-/// Queues an NMI on the thread's vcpu.  Note this is well defined only when KVM_CREATE_IRQCHIP has not been called, since this is an interface between the virtual cpu core and virtual local APIC.  After KVM_CREATE_IRQCHIP has been called, this interface is completely emulated within the kernel.
 ///
 /// - Capability: KVM_CAP_USER_NMI
 /// - Architectures: x86
@@ -985,14 +979,14 @@ pub const KVM_SET_MP_STATE: crate::ctypes::c_ulong = 2147790489;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.64 KVM_NMI](https://docs.kernel.org/virt/kvm/api.html#kvm-nmi) (the published page follows the newest kernel).
-pub const KVM_NMI: crate::ctypes::c_ulong = 536915610;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_NMI: crate::ctypes::c_ulong = 0x2000_ae9a;
 /// `KVM_SET_GUEST_DEBUG`: `_IOW(KVMIO, 0x9b, struct kvm_guest_debug)`, from `linux/kvm.h`. Argument: [`kvm_guest_debug`](crate::bindings::kvm_guest_debug); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_SET_GUEST_DEBUG
 ///
 /// Direction: write (`_IOW`).
-///
-/// Set up the processor specific debug registers and configure vcpu for handling guest debug events. There are two parts to the structure, the first a control bitfield indicates the type of debug events to handle when running. Common control bits are:
 ///
 /// - Capability: KVM_CAP_SET_GUEST_DEBUG
 /// - Architectures: x86, s390, ppc, arm64
@@ -1001,14 +995,12 @@ pub const KVM_NMI: crate::ctypes::c_ulong = 536915610;
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [4.87 KVM_SET_GUEST_DEBUG](https://docs.kernel.org/virt/kvm/api.html#kvm-set-guest-debug) (the published page follows the newest kernel).
-pub const KVM_SET_GUEST_DEBUG: crate::ctypes::c_ulong = 2164829851;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_GUEST_DEBUG: crate::ctypes::c_ulong = 0x8108_ae9b;
 /// `KVM_X86_SETUP_MCE`: `_IOW(KVMIO, 0x9c, __u64)`, from `linux/kvm.h`. Argument: [`__u64`](crate::bindings::__u64); the kernel reads it (write).
 ///
-/// MCE for x86
-///
 /// Direction: write (`_IOW`).
-///
-/// Initializes MCE support for use. The u64 mcg_cap parameter has the same format as the MSR_IA32_MCG_CAP register and specifies which capabilities should be enabled. The maximum supported number of error-reporting banks can be retrieved when checking for KVM_CAP_MCE. The supported capabilities can be retrieved with KVM_X86_GET_MCE_CAP_SUPPORTED.
 ///
 /// - Capability: KVM_CAP_MCE
 /// - Architectures: x86
@@ -1017,12 +1009,12 @@ pub const KVM_SET_GUEST_DEBUG: crate::ctypes::c_ulong = 2164829851;
 /// - Returns: 0 on success, -EFAULT if u64 mcg_cap cannot be read, -EINVAL if the requested number of banks is invalid, -EINVAL if requested MCE capability is not supported.
 ///
 /// The kernel's KVM API document: [4.105 KVM_X86_SETUP_MCE](https://docs.kernel.org/virt/kvm/api.html#kvm-x86-setup-mce) (the published page follows the newest kernel).
-pub const KVM_X86_SETUP_MCE: crate::ctypes::c_ulong = 2148052636;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_X86_SETUP_MCE: crate::ctypes::c_ulong = 0x8008_ae9c;
 /// `KVM_X86_GET_MCE_CAP_SUPPORTED`: `_IOR(KVMIO, 0x9d, __u64)`, from `linux/kvm.h`. Argument: [`__u64`](crate::bindings::__u64); the kernel writes it (read).
 ///
 /// Direction: read (`_IOR`).
-///
-/// Returns supported MCE capabilities. The u64 mce_cap parameter has the same format as the MSR_IA32_MCG_CAP register. Supported capabilities will have the corresponding bits set.
 ///
 /// - Capability: KVM_CAP_MCE
 /// - Architectures: x86
@@ -1031,15 +1023,15 @@ pub const KVM_X86_SETUP_MCE: crate::ctypes::c_ulong = 2148052636;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.104 KVM_X86_GET_MCE_CAP_SUPPORTED](https://docs.kernel.org/virt/kvm/api.html#kvm-x86-get-mce-cap-supported) (the published page follows the newest kernel).
-pub const KVM_X86_GET_MCE_CAP_SUPPORTED: crate::ctypes::c_ulong = 1074310813;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_X86_GET_MCE_CAP_SUPPORTED: crate::ctypes::c_ulong = 0x4008_ae9d;
 /// `KVM_ENABLE_CAP`: `_IOW(KVMIO, 0xa3, struct kvm_enable_cap)`, from `linux/kvm.h`. Argument: [`kvm_enable_cap`](crate::bindings::kvm_enable_cap); the kernel reads it (write).
 ///
 /// vcpu version available with KVM_CAP_ENABLE_CAP
 /// vm version available with KVM_CAP_ENABLE_CAP_VM
 ///
 /// Direction: write (`_IOW`).
-///
-/// :Capability: KVM_CAP_ENABLE_CAP_VM :Architectures: all :Type: vm ioctl :Parameters: struct kvm_enable_cap (in) :Returns: 0 on success; -1 on error
 ///
 /// - Capability: KVM_CAP_ENABLE_CAP
 /// - Architectures: mips, ppc, s390, x86, loongarch
@@ -1048,14 +1040,14 @@ pub const KVM_X86_GET_MCE_CAP_SUPPORTED: crate::ctypes::c_ulong = 1074310813;
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [4.37 KVM_ENABLE_CAP](https://docs.kernel.org/virt/kvm/api.html#kvm-enable-cap) (the published page follows the newest kernel).
-pub const KVM_ENABLE_CAP: crate::ctypes::c_ulong = 2154344099;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_ENABLE_CAP: crate::ctypes::c_ulong = 0x8068_aea3;
 /// `KVM_DIRTY_TLB`: `_IOW(KVMIO, 0xaa, struct kvm_dirty_tlb)`, from `linux/kvm.h`. Argument: [`kvm_dirty_tlb`](crate::bindings::kvm_dirty_tlb); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_SW_TLB
 ///
 /// Direction: write (`_IOW`).
-///
-/// This must be called whenever userspace has changed an entry in the shared TLB, prior to calling KVM_RUN on the associated vcpu.
 ///
 /// - Capability: KVM_CAP_SW_TLB
 /// - Architectures: ppc
@@ -1064,14 +1056,12 @@ pub const KVM_ENABLE_CAP: crate::ctypes::c_ulong = 2154344099;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.60 KVM_DIRTY_TLB](https://docs.kernel.org/virt/kvm/api.html#kvm-dirty-tlb) (the published page follows the newest kernel).
-pub const KVM_DIRTY_TLB: crate::ctypes::c_ulong = 2148576938;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_DIRTY_TLB: crate::ctypes::c_ulong = 0x8010_aeaa;
 /// `KVM_GET_ONE_REG`: `_IOW(KVMIO, 0xab, struct kvm_one_reg)`, from `linux/kvm.h`. Argument: [`kvm_one_reg`](crate::bindings::kvm_one_reg); the kernel reads it (write).
 ///
-/// Available with KVM_CAP_ONE_REG
-///
 /// Direction: write (`_IOW`).
-///
-/// (These error codes are indicative only: do not rely on a specific error code being returned in a specific situation.)
 ///
 /// - Capability: KVM_CAP_ONE_REG
 /// - Architectures: all
@@ -1080,12 +1070,12 @@ pub const KVM_DIRTY_TLB: crate::ctypes::c_ulong = 2148576938;
 /// - Returns: 0 on success, negative value on failure
 ///
 /// The kernel's KVM API document: [4.69 KVM_GET_ONE_REG](https://docs.kernel.org/virt/kvm/api.html#kvm-get-one-reg) (the published page follows the newest kernel).
-pub const KVM_GET_ONE_REG: crate::ctypes::c_ulong = 2148576939;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_ONE_REG: crate::ctypes::c_ulong = 0x8010_aeab;
 /// `KVM_SET_ONE_REG`: `_IOW(KVMIO, 0xac, struct kvm_one_reg)`, from `linux/kvm.h`. Argument: [`kvm_one_reg`](crate::bindings::kvm_one_reg); the kernel reads it (write).
 ///
 /// Direction: write (`_IOW`).
-///
-/// (These error codes are indicative only: do not rely on a specific error code being returned in a specific situation.)
 ///
 /// - Capability: KVM_CAP_ONE_REG
 /// - Architectures: all
@@ -1094,14 +1084,12 @@ pub const KVM_GET_ONE_REG: crate::ctypes::c_ulong = 2148576939;
 /// - Returns: 0 on success, negative value on failure
 ///
 /// The kernel's KVM API document: [4.68 KVM_SET_ONE_REG](https://docs.kernel.org/virt/kvm/api.html#kvm-set-one-reg) (the published page follows the newest kernel).
-pub const KVM_SET_ONE_REG: crate::ctypes::c_ulong = 2148576940;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SET_ONE_REG: crate::ctypes::c_ulong = 0x8010_aeac;
 /// `KVM_KVMCLOCK_CTRL`: `_IO(KVMIO, 0xad)`, from `linux/kvm.h`. Takes no argument struct.
 ///
-/// VM is being stopped by host
-///
 /// Direction: no argument (`_IO`).
-///
-/// This ioctl sets a flag accessible to the guest indicating that the specified vCPU has been paused by the host userspace.
 ///
 /// - Capability: KVM_CAP_KVMCLOCK_CTRL
 /// - Architectures: Any that implement pvclocks (currently x86 only)
@@ -1110,12 +1098,12 @@ pub const KVM_SET_ONE_REG: crate::ctypes::c_ulong = 2148576940;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.70 KVM_KVMCLOCK_CTRL](https://docs.kernel.org/virt/kvm/api.html#kvm-kvmclock-ctrl) (the published page follows the newest kernel).
-pub const KVM_KVMCLOCK_CTRL: crate::ctypes::c_ulong = 536915629;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_KVMCLOCK_CTRL: crate::ctypes::c_ulong = 0x2000_aead;
 /// `KVM_GET_REG_LIST`: `_IOWR(KVMIO, 0xb0, struct kvm_reg_list)`, from `linux/kvm.h`. Argument: [`kvm_reg_list`](crate::bindings::kvm_reg_list); the kernel reads and writes it.
 ///
 /// Direction: read and write (`_IOWR`).
-///
-/// This ioctl returns the guest registers that are supported for the KVM_GET_ONE_REG/KVM_SET_ONE_REG calls.
 ///
 /// - Capability: basic
 /// - Architectures: arm64, mips, riscv, x86 (if KVM_CAP_ONE_REG)
@@ -1124,14 +1112,14 @@ pub const KVM_KVMCLOCK_CTRL: crate::ctypes::c_ulong = 536915629;
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [4.84 KVM_GET_REG_LIST](https://docs.kernel.org/virt/kvm/api.html#kvm-get-reg-list) (the published page follows the newest kernel).
-pub const KVM_GET_REG_LIST: crate::ctypes::c_ulong = 3221794480;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_GET_REG_LIST: crate::ctypes::c_ulong = 0xc008_aeb0;
 /// `KVM_SMI`: `_IO(KVMIO, 0xb7)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Available with KVM_CAP_X86_SMM
 ///
 /// Direction: no argument (`_IO`).
-///
-/// Queues an SMI on the thread's vcpu.
 ///
 /// - Capability: KVM_CAP_X86_SMM
 /// - Architectures: x86
@@ -1140,14 +1128,14 @@ pub const KVM_GET_REG_LIST: crate::ctypes::c_ulong = 3221794480;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.96 KVM_SMI](https://docs.kernel.org/virt/kvm/api.html#kvm-smi) (the published page follows the newest kernel).
-pub const KVM_SMI: crate::ctypes::c_ulong = 536915639;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_SMI: crate::ctypes::c_ulong = 0x2000_aeb7;
 /// `KVM_MEMORY_ENCRYPT_OP`: `_IOWR(KVMIO, 0xba, unsigned long)`, from `linux/kvm.h`. Argument: `unsigned long`; the kernel reads and writes it.
 ///
 /// Memory Encryption Commands
 ///
 /// Direction: read and write (`_IOWR`).
-///
-/// If the platform supports creating encrypted VMs then this ioctl can be used for issuing platform-specific memory encryption commands to manage those encrypted VMs.
 ///
 /// - Capability: basic
 /// - Architectures: x86
@@ -1156,12 +1144,12 @@ pub const KVM_SMI: crate::ctypes::c_ulong = 536915639;
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [4.110 KVM_MEMORY_ENCRYPT_OP](https://docs.kernel.org/virt/kvm/api.html#kvm-memory-encrypt-op) (the published page follows the newest kernel).
-pub const KVM_MEMORY_ENCRYPT_OP: crate::ctypes::c_ulong = 3221794490;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_MEMORY_ENCRYPT_OP: crate::ctypes::c_ulong = 0xc008_aeba;
 /// `KVM_MEMORY_ENCRYPT_REG_REGION`: `_IOR(KVMIO, 0xbb, struct kvm_enc_region)`, from `linux/kvm.h`. Argument: [`kvm_enc_region`](crate::bindings::kvm_enc_region); the kernel writes it (read).
 ///
 /// Direction: read (`_IOR`).
-///
-/// This ioctl can be used to register a guest memory region which may contain encrypted data (e.g. guest RAM, SMRAM etc).
 ///
 /// - Capability: basic
 /// - Architectures: x86
@@ -1170,12 +1158,12 @@ pub const KVM_MEMORY_ENCRYPT_OP: crate::ctypes::c_ulong = 3221794490;
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [4.111 KVM_MEMORY_ENCRYPT_REG_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-memory-encrypt-reg-region) (the published page follows the newest kernel).
-pub const KVM_MEMORY_ENCRYPT_REG_REGION: crate::ctypes::c_ulong = 1074835131;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_MEMORY_ENCRYPT_REG_REGION: crate::ctypes::c_ulong = 0x4010_aebb;
 /// `KVM_MEMORY_ENCRYPT_UNREG_REGION`: `_IOR(KVMIO, 0xbc, struct kvm_enc_region)`, from `linux/kvm.h`. Argument: [`kvm_enc_region`](crate::bindings::kvm_enc_region); the kernel writes it (read).
 ///
 /// Direction: read (`_IOR`).
-///
-/// This ioctl can be used to unregister the guest memory region registered with KVM_MEMORY_ENCRYPT_REG_REGION ioctl above.
 ///
 /// - Capability: basic
 /// - Architectures: x86
@@ -1184,14 +1172,14 @@ pub const KVM_MEMORY_ENCRYPT_REG_REGION: crate::ctypes::c_ulong = 1074835131;
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [4.112 KVM_MEMORY_ENCRYPT_UNREG_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-memory-encrypt-unreg-region) (the published page follows the newest kernel).
-pub const KVM_MEMORY_ENCRYPT_UNREG_REGION: crate::ctypes::c_ulong = 1074835132;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_MEMORY_ENCRYPT_UNREG_REGION: crate::ctypes::c_ulong = 0x4010_aebc;
 /// `KVM_CLEAR_DIRTY_LOG`: `_IOWR(KVMIO, 0xc0, struct kvm_clear_dirty_log)`, from `linux/kvm.h`. Argument: [`kvm_clear_dirty_log`](crate::bindings::kvm_clear_dirty_log); the kernel reads and writes it.
 ///
 /// Available with KVM_CAP_MANUAL_DIRTY_LOG_PROTECT_2
 ///
 /// Direction: read and write (`_IOWR`).
-///
-/// The ioctl clears the dirty status of pages in a memory slot, according to the bitmap that is passed in struct kvm_clear_dirty_log's dirty_bitmap field.  Bit 0 of the bitmap corresponds to page "first_page" in the memory slot, and num_pages is the size in bits of the input bitmap. first_page must be a multiple of 64; num_pages must also be a multiple of 64 unless first_page + num_pages is the size of the memory slot.  For each bit that is set in the input bitmap, the corresponding page is marked "clean" in KVM's dirty bitmap, and dirty tracking is re-enabled for that page (for example via write-protection, or by clearing the dirty bit in a page table entry).
 ///
 /// - Capability: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2
 /// - Architectures: x86, arm64, mips
@@ -1200,14 +1188,14 @@ pub const KVM_MEMORY_ENCRYPT_UNREG_REGION: crate::ctypes::c_ulong = 1074835132;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.117 KVM_CLEAR_DIRTY_LOG](https://docs.kernel.org/virt/kvm/api.html#kvm-clear-dirty-log) (the published page follows the newest kernel).
-pub const KVM_CLEAR_DIRTY_LOG: crate::ctypes::c_ulong = 3222843072;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CLEAR_DIRTY_LOG: crate::ctypes::c_ulong = 0xc018_aec0;
 /// `KVM_ARM_VCPU_FINALIZE`: `_IOW(KVMIO, 0xc2, int)`, from `linux/kvm.h`. Argument: `int`; the kernel reads it (write).
 ///
 /// Available with KVM_CAP_ARM_SVE
 ///
 /// Direction: write (`_IOW`).
-///
-/// Finalizes the configuration of the specified vcpu feature.
 ///
 /// - Architectures: arm64
 /// - Type: vcpu ioctl
@@ -1215,14 +1203,12 @@ pub const KVM_CLEAR_DIRTY_LOG: crate::ctypes::c_ulong = 3222843072;
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [4.119 KVM_ARM_VCPU_FINALIZE](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-vcpu-finalize) (the published page follows the newest kernel).
-pub const KVM_ARM_VCPU_FINALIZE: crate::ctypes::c_ulong = 2147790530;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_ARM_VCPU_FINALIZE: crate::ctypes::c_ulong = 0x8004_aec2;
 /// `KVM_S390_NORMAL_RESET`: `_IO(KVMIO, 0xc3)`, from `linux/kvm.h`. Takes no argument struct.
 ///
-/// Available with  KVM_CAP_S390_VCPU_RESETS
-///
 /// Direction: no argument (`_IO`).
-///
-/// This ioctl resets VCPU registers and control structures according to the cpu reset definition in the POP (Principles Of Operation).
 ///
 /// - Capability: KVM_CAP_S390_VCPU_RESETS
 /// - Architectures: s390
@@ -1231,12 +1217,12 @@ pub const KVM_ARM_VCPU_FINALIZE: crate::ctypes::c_ulong = 2147790530;
 /// - Returns: 0
 ///
 /// The kernel's KVM API document: [4.122 KVM_S390_NORMAL_RESET](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-normal-reset) (the published page follows the newest kernel).
-pub const KVM_S390_NORMAL_RESET: crate::ctypes::c_ulong = 536915651;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_S390_NORMAL_RESET: crate::ctypes::c_ulong = 0x2000_aec3;
 /// `KVM_S390_CLEAR_RESET`: `_IO(KVMIO, 0xc4)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Direction: no argument (`_IO`).
-///
-/// This ioctl resets VCPU registers and control structures according to the clear cpu reset definition in the POP. However, the cpu is not put into ESA mode. This reset is a superset of the initial reset.
 ///
 /// - Capability: KVM_CAP_S390_VCPU_RESETS
 /// - Architectures: s390
@@ -1245,7 +1231,9 @@ pub const KVM_S390_NORMAL_RESET: crate::ctypes::c_ulong = 536915651;
 /// - Returns: 0
 ///
 /// The kernel's KVM API document: [4.124 KVM_S390_CLEAR_RESET](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-clear-reset) (the published page follows the newest kernel).
-pub const KVM_S390_CLEAR_RESET: crate::ctypes::c_ulong = 536915652;
+///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_S390_CLEAR_RESET: crate::ctypes::c_ulong = 0x2000_aec4;
 /// `KVM_RESET_DIRTY_RINGS`: `_IO(KVMIO, 0xc7)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Available with KVM_CAP_DIRTY_LOG_RING
@@ -1253,14 +1241,14 @@ pub const KVM_S390_CLEAR_RESET: crate::ctypes::c_ulong = 536915652;
 /// Direction: no argument (`_IO`).
 ///
 /// The kernel's KVM API document has no section for it.
-pub const KVM_RESET_DIRTY_RINGS: crate::ctypes::c_ulong = 536915655;
+///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_RESET_DIRTY_RINGS: crate::ctypes::c_ulong = 0x2000_aec7;
 /// `KVM_XEN_HVM_EVTCHN_SEND`: `_IOW(KVMIO, 0xd0, struct kvm_irq_routing_xen_evtchn)`, from `linux/kvm.h`. Argument: [`kvm_irq_routing_xen_evtchn`](crate::bindings::kvm_irq_routing_xen_evtchn); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_EVTCHN_SEND
 ///
 /// Direction: write (`_IOW`).
-///
-/// This ioctl injects an event channel interrupt directly to the guest vCPU.
 ///
 /// - Capability: KVM_CAP_XEN_HVM / KVM_XEN_HVM_CONFIG_EVTCHN_SEND
 /// - Architectures: x86
@@ -1269,12 +1257,12 @@ pub const KVM_RESET_DIRTY_RINGS: crate::ctypes::c_ulong = 536915655;
 /// - Returns: 0 on success, \< 0 on error
 ///
 /// The kernel's KVM API document: [4.135 KVM_XEN_HVM_EVTCHN_SEND](https://docs.kernel.org/virt/kvm/api.html#kvm-xen-hvm-evtchn-send) (the published page follows the newest kernel).
-pub const KVM_XEN_HVM_EVTCHN_SEND: crate::ctypes::c_ulong = 2148314832;
+///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_XEN_HVM_EVTCHN_SEND: crate::ctypes::c_ulong = 0x800c_aed0;
 /// `KVM_GET_STATS_FD`: `_IO(KVMIO, 0xce)`, from `linux/kvm.h`. Takes no argument struct.
 ///
 /// Direction: no argument (`_IO`).
-///
-/// The returned file descriptor can be used to read VM/vCPU statistics data in binary format. The data in the file descriptor consists of four blocks organized as follows:
 ///
 /// - Capability: KVM_CAP_STATS_BINARY_FD
 /// - Architectures: all
@@ -1283,14 +1271,14 @@ pub const KVM_XEN_HVM_EVTCHN_SEND: crate::ctypes::c_ulong = 2148314832;
 /// - Returns: statistics file descriptor on success, \< 0 on error
 ///
 /// The kernel's KVM API document: [4.133 KVM_GET_STATS_FD](https://docs.kernel.org/virt/kvm/api.html#kvm-get-stats-fd) (the published page follows the newest kernel).
-pub const KVM_GET_STATS_FD: crate::ctypes::c_ulong = 536915662;
+///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_GET_STATS_FD: crate::ctypes::c_ulong = 0x2000_aece;
 /// `KVM_SET_MEMORY_ATTRIBUTES`: `_IOW(KVMIO, 0xd2, struct kvm_memory_attributes)`, from `linux/kvm.h`. Argument: [`kvm_memory_attributes`](crate::bindings::kvm_memory_attributes); the kernel reads it (write).
 ///
 /// Available with KVM_CAP_MEMORY_ATTRIBUTES
 ///
 /// Direction: write (`_IOW`).
-///
-/// KVM_SET_MEMORY_ATTRIBUTES allows userspace to set memory attributes for a range of guest physical memory.
 ///
 /// - Capability: KVM_CAP_MEMORY_ATTRIBUTES
 /// - Architectures: x86
@@ -1299,12 +1287,12 @@ pub const KVM_GET_STATS_FD: crate::ctypes::c_ulong = 536915662;
 /// - Returns: 0 on success, \<0 on error
 ///
 /// The kernel's KVM API document: [4.141 KVM_SET_MEMORY_ATTRIBUTES](https://docs.kernel.org/virt/kvm/api.html#kvm-set-memory-attributes) (the published page follows the newest kernel).
-pub const KVM_SET_MEMORY_ATTRIBUTES: crate::ctypes::c_ulong = 2149625554;
+///
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_SET_MEMORY_ATTRIBUTES: crate::ctypes::c_ulong = 0x8020_aed2;
 /// `KVM_CREATE_GUEST_MEMFD`: `_IOWR(KVMIO, 0xd4, struct kvm_create_guest_memfd)`, from `linux/kvm.h`. Argument: [`kvm_create_guest_memfd`](crate::bindings::kvm_create_guest_memfd); the kernel reads and writes it.
 ///
 /// Direction: read and write (`_IOWR`).
-///
-/// KVM_CREATE_GUEST_MEMFD creates an anonymous file and returns a file descriptor that refers to it.  guest_memfd files are roughly analogous to files created via memfd_create(), e.g. guest_memfd files live in RAM, have volatile storage, and are automatically released when the last reference is dropped.  Unlike "regular" memfd_create() files, guest_memfd files are bound to their owning virtual machine (see below), cannot be mapped, read, or written by userspace, and cannot be resized  (guest_memfd files do however support PUNCH_HOLE).
 ///
 /// - Capability: KVM_CAP_GUEST_MEMFD
 /// - Architectures: none
@@ -1313,12 +1301,12 @@ pub const KVM_SET_MEMORY_ATTRIBUTES: crate::ctypes::c_ulong = 2149625554;
 /// - Returns: A file descriptor on success, \<0 on error
 ///
 /// The kernel's KVM API document: [4.142 KVM_CREATE_GUEST_MEMFD](https://docs.kernel.org/virt/kvm/api.html#kvm-create-guest-memfd) (the published page follows the newest kernel).
-pub const KVM_CREATE_GUEST_MEMFD: crate::ctypes::c_ulong = 3225464532;
+///
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CREATE_GUEST_MEMFD: crate::ctypes::c_ulong = 0xc040_aed4;
 /// `KVM_PRE_FAULT_MEMORY`: `_IOWR(KVMIO, 0xd5, struct kvm_pre_fault_memory)`, from `linux/kvm.h`. Argument: [`kvm_pre_fault_memory`](crate::bindings::kvm_pre_fault_memory); the kernel reads and writes it.
 ///
 /// Direction: read and write (`_IOWR`).
-///
-/// KVM_PRE_FAULT_MEMORY populates KVM's stage-2 page tables used to map memory for the current vCPU state.  KVM maps memory as if the vCPU generated a stage-2 read page fault, e.g. faults in memory as needed, but doesn't break CoW.  On x86, KVM does not mark any newly created stage-2 PTE as Accessed.
 ///
 /// - Capability: KVM_CAP_PRE_FAULT_MEMORY
 /// - Architectures: none
@@ -1327,4 +1315,6 @@ pub const KVM_CREATE_GUEST_MEMFD: crate::ctypes::c_ulong = 3225464532;
 /// - Returns: 0 if at least one page is processed, \< 0 on error
 ///
 /// The kernel's KVM API document: [4.143 KVM_PRE_FAULT_MEMORY](https://docs.kernel.org/virt/kvm/api.html#kvm-pre-fault-memory) (the published page follows the newest kernel).
-pub const KVM_PRE_FAULT_MEMORY: crate::ctypes::c_ulong = 3225464533;
+///
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_PRE_FAULT_MEMORY: crate::ctypes::c_ulong = 0xc040_aed5;

@@ -5,834 +5,1193 @@
 // Regenerate: scripts/generate (another kernel tree: scripts/generate --kernel PATH)
 
 pub use kvm_bindings_common::{__BindgenBitfieldUnit, __IncompleteArrayField};
+/// In Linux 5.10 and later (the oldest line compared).
 pub const __BITS_PER_LONG: u32 = 64;
+/// In Linux 6.12 and later (not in 6.1).
 pub const __BITS_PER_LONG_LONG: u32 = 64;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const __FD_SETSIZE: u32 = 1024;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_NRBITS: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_TYPEBITS: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_SIZEBITS: u32 = 14;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_DIRBITS: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_NRMASK: u32 = 255;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_TYPEMASK: u32 = 255;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_SIZEMASK: u32 = 16383;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_DIRMASK: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_NRSHIFT: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_TYPESHIFT: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_SIZESHIFT: u32 = 16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_DIRSHIFT: u32 = 30;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_NONE: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_WRITE: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const _IOC_READ: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const IOC_IN: u32 = 1073741824;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const IOC_OUT: u32 = 2147483648;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const IOC_INOUT: u32 = 3221225472;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const IOCSIZE_MASK: u32 = 1073676288;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const IOCSIZE_SHIFT: u32 = 16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_CMMA_PEEK: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_RESET_POR: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_RESET_CLEAR: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_RESET_SUBSYSTEM: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_RESET_CPU_INIT: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_RESET_IPL: u32 = 16;
-/// types for kvm_s390_mem_op-\>op
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_MEMOP_LOGICAL_READ: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_MEMOP_LOGICAL_WRITE: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_MEMOP_SIDA_READ: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_MEMOP_SIDA_WRITE: u32 = 3;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_S390_MEMOP_ABSOLUTE_READ: u32 = 4;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_S390_MEMOP_ABSOLUTE_WRITE: u32 = 5;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_S390_MEMOP_ABSOLUTE_CMPXCHG: u32 = 6;
-/// flags for kvm_s390_mem_op-\>flags
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_MEMOP_F_CHECK_ONLY: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_MEMOP_F_INJECT_EXCEPTION: u32 = 2;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_S390_MEMOP_F_SKEY_PROTECTION: u32 = 4;
-/// flags specifying extension support via KVM_CAP_S390_MEM_OP_EXTENSION
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_S390_MEMOP_EXTENSION_CAP_BASE: u32 = 1;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_S390_MEMOP_EXTENSION_CAP_CMPXCHG: u32 = 2;
-/// valid values for type in kvm_s390_interrupt
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_SIGP_STOP: u32 = 4294836224;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_PROGRAM_INT: u32 = 4294836225;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_SIGP_SET_PREFIX: u32 = 4294836226;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_RESTART: u32 = 4294836227;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_PFAULT_INIT: u32 = 4294836228;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_PFAULT_DONE: u32 = 4294836229;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_MCHK: u32 = 4294840320;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_CLOCK_COMP: u32 = 4294905860;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_CPU_TIMER: u32 = 4294905861;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_VIRTIO: u32 = 4294911491;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_SERVICE: u32 = 4294910977;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_EMERGENCY: u32 = 4294906369;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_EXTERNAL_CALL: u32 = 4294906370;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_IO_MIN: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_IO_MAX: u32 = 4294836223;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_INT_IO_AI_MASK: u32 = 67108864;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_PGM_FLAGS_ILC_VALID: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_PGM_FLAGS_ILC_0: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_PGM_FLAGS_ILC_1: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_PGM_FLAGS_ILC_MASK: u32 = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_PGM_FLAGS_NO_REWIND: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_STOP_FLAG_STORE_STATUS: u32 = 1;
-/// types for kvm_s390_zpci_op-\>op
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_S390_ZPCIOP_REG_AEN: u32 = 0;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_S390_ZPCIOP_DEREG_AEN: u32 = 1;
 /// flags for kvm_s390_zpci_op-\>u.reg_aen.flags
+///
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_S390_ZPCIOP_REGAEN_HOST: u32 = 1;
-/// Device control API: s390-specific devices
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_GET_ALL_IRQS: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_ENQUEUE: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_CLEAR_IRQS: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_APF_ENABLE: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_APF_DISABLE_WAIT: u32 = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_ADAPTER_REGISTER: u32 = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_ADAPTER_MODIFY: u32 = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_CLEAR_IO_IRQ: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_AISM: u32 = 9;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_AIRQ_INJECT: u32 = 10;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_FLIC_AISM_ALL: u32 = 11;
-/// We can have up to 4\*64k pending subchannels + 8 adapter interrupts,
-/// as well as up  to ASYNC_PF_PER_VCPU\*KVM_MAX_VCPUS pfault done interrupts.
-/// There are also sclp and machine checks. This gives us
-/// sizeof(kvm_s390_irq)\*(4\*65536+8+64\*64+1+1) = 72 \* 266250 = 19170000
-/// Lets round up to 8192 pages.
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_MAX_FLOAT_IRQS: u32 = 266250;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_FLIC_MAX_BUFFER: u32 = 33554432;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_ADAPTER_SUPPRESSIBLE: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_IO_ADAPTER_MASK: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_IO_ADAPTER_MAP: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_IO_ADAPTER_UNMAP: u32 = 3;
-/// kvm attr_group  on vm fd
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_MEM_CTRL: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_TOD: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CRYPTO: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_MODEL: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_MIGRATION: u32 = 4;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_S390_VM_CPU_TOPOLOGY: u32 = 5;
-/// kvm attributes for mem_ctrl
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_MEM_ENABLE_CMMA: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_MEM_CLR_CMMA: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_MEM_LIMIT_SIZE: u32 = 2;
-/// kvm attributes for KVM_S390_VM_TOD
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_TOD_LOW: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_TOD_HIGH: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_TOD_EXT: u32 = 2;
 /// processor related attributes are r/w
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_PROCESSOR: u32 = 0;
 /// machine related attributes are r/o
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_MACHINE: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_PROCESSOR_FEAT: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_MACHINE_FEAT: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_NR_BITS: u32 = 1024;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_ESOP: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_SIEF2: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_64BSCAO: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_SIIF: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_GPERE: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_GSLS: u32 = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_IB: u32 = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_CEI: u32 = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_IBS: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_SKEY: u32 = 9;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_CMMA: u32 = 10;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_PFMFI: u32 = 11;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_SIGPIF: u32 = 12;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_FEAT_KSS: u32 = 13;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_S390_VM_CPU_FEAT_ASTFLEIE2: u32 = 14;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_PROCESSOR_SUBFUNC: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CPU_MACHINE_SUBFUNC: u32 = 5;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_S390_VM_CPU_PROCESSOR_UV_FEAT_GUEST: u32 = 6;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_S390_VM_CPU_MACHINE_UV_FEAT_GUEST: u32 = 7;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_S390_VM_CPU_UV_FEAT_NR_BITS: u32 = 64;
-/// kvm attributes for crypto
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CRYPTO_ENABLE_AES_KW: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CRYPTO_ENABLE_DEA_KW: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CRYPTO_DISABLE_AES_KW: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CRYPTO_DISABLE_DEA_KW: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CRYPTO_ENABLE_APIE: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_CRYPTO_DISABLE_APIE: u32 = 5;
-/// kvm attributes for migration mode
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_MIGRATION_STOP: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_MIGRATION_START: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_VM_MIGRATION_STATUS: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_GUESTDBG_USE_HW_BP: u32 = 65536;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_HW_BP: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_HW_WP_WRITE: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SINGLESTEP: u32 = 4;
 /// for KVM_SYNC_PFAULT and KVM_REG_S390_PFTOKEN
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_PFAULT_TOKEN_INVALID: i32 = -1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_PREFIX: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_GPRS: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_ACRS: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_CRS: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_ARCH0: u32 = 16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_PFAULT: u32 = 32;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_VRS: u32 = 64;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_RICCB: u32 = 128;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_FPRS: u32 = 256;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_GSCB: u32 = 512;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_BPBC: u32 = 1024;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_ETOKEN: u32 = 2048;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_DIAG318: u32 = 4096;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYNC_S390_VALID_FIELDS: u32 = 8191;
-/// length and alignment of the sdnx as a power of two
+/// In Linux 5.10 and later (the oldest line compared).
 pub const SDNXC: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const SDNXL: u32 = 256;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_API_VERSION: u32 = 12;
-/// The bit 0 \~ bit 15 of kvm_userspace_memory_region::flags are visible for
-/// userspace, other bits are reserved for kvm internal use which are defined
-/// in include/linux/kvm_host.h.
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MEM_LOG_DIRTY_PAGES: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MEM_READONLY: u32 = 2;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_MEM_GUEST_MEMFD: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_PIT_SPEAKER_DUMMY: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_HYPERV_SYNIC: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_HYPERV_HCALL: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_HYPERV_SYNDBG: u32 = 3;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_EXIT_XEN_HCALL: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_GET_SKEYS_NONE: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_SKEYS_MAX: u32 = 1048576;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_UNKNOWN: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_EXCEPTION: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_IO: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_HYPERCALL: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_DEBUG: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_HLT: u32 = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_MMIO: u32 = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_IRQ_WINDOW_OPEN: u32 = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_SHUTDOWN: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_FAIL_ENTRY: u32 = 9;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_INTR: u32 = 10;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_SET_TPR: u32 = 11;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_TPR_ACCESS: u32 = 12;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_S390_SIEIC: u32 = 13;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_S390_RESET: u32 = 14;
 /// deprecated
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_DCR: u32 = 15;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_NMI: u32 = 16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_INTERNAL_ERROR: u32 = 17;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_OSI: u32 = 18;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_PAPR_HCALL: u32 = 19;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_S390_UCONTROL: u32 = 20;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_WATCHDOG: u32 = 21;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_S390_TSCH: u32 = 22;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_EPR: u32 = 23;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_SYSTEM_EVENT: u32 = 24;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_S390_STSI: u32 = 25;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_IOAPIC_EOI: u32 = 26;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_HYPERV: u32 = 27;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_ARM_NISV: u32 = 28;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_X86_RDMSR: u32 = 29;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_X86_WRMSR: u32 = 30;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_EXIT_DIRTY_RING_FULL: u32 = 31;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_EXIT_AP_RESET_HOLD: u32 = 32;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_EXIT_X86_BUS_LOCK: u32 = 33;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_EXIT_XEN: u32 = 34;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_EXIT_RISCV_SBI: u32 = 35;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_EXIT_RISCV_CSR: u32 = 36;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_EXIT_NOTIFY: u32 = 37;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_EXIT_LOONGARCH_IOCSR: u32 = 38;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_EXIT_MEMORY_FAULT: u32 = 39;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_EXIT_TDX: u32 = 40;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_EXIT_ARM_SEA: u32 = 41;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_EXIT_ARM_LDST64B: u32 = 42;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_EXIT_SNP_REQ_CERTS: u32 = 43;
 /// Emulate instruction failed.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_INTERNAL_ERROR_EMULATION: u32 = 1;
 /// Encounter unexpected simultaneous exceptions.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_INTERNAL_ERROR_SIMUL_EX: u32 = 2;
 /// Encounter unexpected vm-exit due to delivery event.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_INTERNAL_ERROR_DELIVERY_EV: u32 = 3;
 /// Encounter unexpected vm-exit reason
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON: u32 = 4;
 /// Flags that describe what fields in emulation_failure hold valid data.
+///
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_IO_IN: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_EXIT_IO_OUT: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYSTEM_EVENT_SHUTDOWN: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYSTEM_EVENT_RESET: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_SYSTEM_EVENT_CRASH: u32 = 3;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_SYSTEM_EVENT_WAKEUP: u32 = 4;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_SYSTEM_EVENT_SUSPEND: u32 = 5;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_SYSTEM_EVENT_SEV_TERM: u32 = 6;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_SYSTEM_EVENT_TDX_FATAL: u32 = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MSR_EXIT_REASON_INVAL: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MSR_EXIT_REASON_UNKNOWN: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MSR_EXIT_REASON_FILTER: u32 = 4;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_MSR_EXIT_REASON_VALID_MASK: u32 = 7;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_NOTIFY_CONTEXT_INVALID: u32 = 1;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_MEMORY_EXIT_FLAG_PRIVATE: u32 = 8;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_EXIT_ARM_SEA_FLAG_GPA_VALID: u32 = 1;
 /// 2048 is the size of the char array used to bound/pad the size
 /// of the union that holds sync regs.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const SYNC_REGS_SIZE_BYTES: u32 = 2048;
-/// not all states are valid on all architectures
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MP_STATE_RUNNABLE: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MP_STATE_UNINITIALIZED: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MP_STATE_INIT_RECEIVED: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MP_STATE_HALTED: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MP_STATE_SIPI_RECEIVED: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MP_STATE_STOPPED: u32 = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MP_STATE_CHECK_STOP: u32 = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MP_STATE_OPERATING: u32 = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MP_STATE_LOAD: u32 = 8;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_MP_STATE_AP_RESET_HOLD: u32 = 9;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_MP_STATE_SUSPENDED: u32 = 10;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_GUESTDBG_ENABLE: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_GUESTDBG_SINGLESTEP: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_X86_DISABLE_EXITS_MWAIT: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_X86_DISABLE_EXITS_HLT: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_X86_DISABLE_EXITS_PAUSE: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_X86_DISABLE_EXITS_CSTATE: u32 = 8;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_X86_DISABLE_EXITS_APERFMPERF: u32 = 16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVMIO: u32 = 174;
 /// machine type bits, to be used as argument to KVM_CREATE_VM
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_VM_S390_UCONTROL: u32 = 1;
-/// on ppc, 0 indicate default, 1 should force HV and 2 PR
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_VM_PPC_HV: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_VM_PPC_PR: u32 = 2;
-/// on MIPS, 0 indicates auto, 1 forces VZ ASE, 2 forces trap \& emulate
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_VM_MIPS_AUTO: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_VM_MIPS_VZ: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_VM_MIPS_TE: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_SIE_PAGE_OFFSET: u32 = 1;
-/// On arm64, machine type can be used to request the physical
-/// address size for the VM. Bits\[7-0\] are reserved for the guest
-/// PA size shift (i.e, log2(PA_Size)). For backward compatibility,
-/// value 0 implies the default IPA size, 40bits.
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_VM_TYPE_ARM_IPA_SIZE_MASK: u32 = 255;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_VM_TYPE_ARM_PROTECTED: u32 = 2147483648;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_VM_TYPE_ARM_MASK: u32 = 2147483903;
-/// Extension capability list.
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_IRQCHIP: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_HLT: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_MMU_SHADOW_CACHE_CONTROL: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_USER_MEMORY: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_SET_TSS_ADDR: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_VAPIC: u32 = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_EXT_CPUID: u32 = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_CLOCKSOURCE: u32 = 8;
 /// returns recommended max vcpus per vm
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_NR_VCPUS: u32 = 9;
 /// returns max memory slots per vm
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_NR_MEMSLOTS: u32 = 10;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_PIT: u32 = 11;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_NOP_IO_DELAY: u32 = 12;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_PV_MMU: u32 = 13;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_MP_STATE: u32 = 14;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_COALESCED_MMIO: u32 = 15;
 /// Changes to host mmap are reflected in guest
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_SYNC_MMU: u32 = 16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_IOMMU: u32 = 18;
-/// Bug in KVM_SET_USER_MEMORY_REGION fixed:
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_DESTROY_MEMORY_REGION_WORKS: u32 = 21;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_USER_NMI: u32 = 22;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_SET_GUEST_DEBUG: u32 = 23;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_IRQ_ROUTING: u32 = 25;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_IRQ_INJECT_STATUS: u32 = 26;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_ASSIGN_DEV_IRQ: u32 = 29;
 /// Another bug in KVM_SET_USER_MEMORY_REGION fixed:
-pub const KVM_CAP_JOIN_MEMORY_REGIONS_WORKS: u32 = 30;
-pub const KVM_CAP_IRQFD: u32 = 32;
-pub const KVM_CAP_SET_BOOT_CPU_ID: u32 = 34;
-pub const KVM_CAP_IOEVENTFD: u32 = 36;
-pub const KVM_CAP_SET_IDENTITY_MAP_ADDR: u32 = 37;
-pub const KVM_CAP_ADJUST_CLOCK: u32 = 39;
-pub const KVM_CAP_INTERNAL_ERROR_DATA: u32 = 40;
-/// This capability indicates that the PSW is exposed via the kvm_run structure.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_JOIN_MEMORY_REGIONS_WORKS: u32 = 30;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_IRQFD: u32 = 32;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SET_BOOT_CPU_ID: u32 = 34;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_IOEVENTFD: u32 = 36;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SET_IDENTITY_MAP_ADDR: u32 = 37;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ADJUST_CLOCK: u32 = 39;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_INTERNAL_ERROR_DATA: u32 = 40;
 /// - Architectures: s390
 ///
 /// The kernel's KVM API document: [8.14 KVM_CAP_S390_PSW](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-psw) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_PSW: u32 = 42;
-pub const KVM_CAP_PPC_SEGSTATE: u32 = 43;
-pub const KVM_CAP_HYPERV: u32 = 44;
-pub const KVM_CAP_HYPERV_VAPIC: u32 = 45;
-pub const KVM_CAP_HYPERV_SPIN: u32 = 46;
-pub const KVM_CAP_PCI_SEGMENT: u32 = 47;
-pub const KVM_CAP_PPC_PAIRED_SINGLES: u32 = 48;
-pub const KVM_CAP_INTR_SHADOW: u32 = 49;
-pub const KVM_CAP_X86_ROBUST_SINGLESTEP: u32 = 51;
-/// This capability enables interception of OSI hypercalls that otherwise would be treated as normal system calls to be injected into the guest. OSI hypercalls were invented by Mac-on-Linux to have a standardized communication mechanism between the guest and the host.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_PSW: u32 = 42;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_SEGSTATE: u32 = 43;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV: u32 = 44;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_VAPIC: u32 = 45;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_SPIN: u32 = 46;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PCI_SEGMENT: u32 = 47;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_PAIRED_SINGLES: u32 = 48;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_INTR_SHADOW: u32 = 49;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_X86_ROBUST_SINGLESTEP: u32 = 51;
 /// - Architectures: ppc
 /// - Target: vcpu
 /// - Parameters: none
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [6.1 KVM_CAP_PPC_OSI](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-osi) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_OSI: u32 = 52;
-pub const KVM_CAP_PPC_UNSET_IRQ: u32 = 53;
-pub const KVM_CAP_ENABLE_CAP: u32 = 54;
-pub const KVM_CAP_PPC_GET_PVINFO: u32 = 57;
-pub const KVM_CAP_PPC_IRQ_LEVEL: u32 = 58;
-pub const KVM_CAP_ASYNC_PF: u32 = 59;
-pub const KVM_CAP_TSC_CONTROL: u32 = 60;
-pub const KVM_CAP_GET_TSC_KHZ: u32 = 61;
-pub const KVM_CAP_PPC_BOOKE_SREGS: u32 = 62;
-pub const KVM_CAP_SPAPR_TCE: u32 = 63;
-/// Enabling this capability on a VM provides userspace with a way to set the desired virtual SMT mode (i.e. the number of virtual CPUs per virtual core).  The virtual SMT mode, vsmt_mode, must be a power of 2 between 1 and 8.  On POWER8, vsmt_mode must also be no greater than the number of threads per subcore for the host.  Currently flags must be 0.  A successful call to enable this capability will result in vsmt_mode being returned when the KVM_CAP_PPC_SMT capability is subsequently queried for the VM.  This capability is only supported by HV KVM, and can only be set before any VCPUs have been created. The KVM_CAP_PPC_SMT_POSSIBLE capability indicates which virtual SMT modes are available.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_OSI: u32 = 52;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_UNSET_IRQ: u32 = 53;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ENABLE_CAP: u32 = 54;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_GET_PVINFO: u32 = 57;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_IRQ_LEVEL: u32 = 58;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ASYNC_PF: u32 = 59;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_TSC_CONTROL: u32 = 60;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_GET_TSC_KHZ: u32 = 61;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_BOOKE_SREGS: u32 = 62;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SPAPR_TCE: u32 = 63;
 /// - Architectures: ppc
 /// - Parameters: vsmt_mode, flags
 ///
 /// The kernel's KVM API document: [7.11 KVM_CAP_PPC_SMT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-smt) (the published page follows the newest kernel).
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_PPC_SMT: u32 = 64;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_PPC_RMA: u32 = 65;
 /// returns max vcpus per vm
-pub const KVM_CAP_MAX_VCPUS: u32 = 66;
-pub const KVM_CAP_PPC_HIOR: u32 = 67;
-/// This capability enables interception of PAPR hypercalls. PAPR hypercalls are done using the hypercall instruction "sc 1".
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MAX_VCPUS: u32 = 66;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_HIOR: u32 = 67;
 /// - Architectures: ppc
 /// - Target: vcpu
 /// - Parameters: none
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [6.2 KVM_CAP_PPC_PAPR](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-papr) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_PAPR: u32 = 68;
-/// Configures the virtual CPU's TLB array, establishing a shared memory area between userspace and KVM.  The "params" and "array" fields are userspace addresses of mmu-type-specific data structures.  The "array_len" field is an safety mechanism, and should be set to the size in bytes of the memory that userspace has reserved for the array.  It must be at least the size dictated by "mmu_type" and "params".
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_PAPR: u32 = 68;
 /// - Architectures: ppc
 /// - Target: vcpu
 /// - Parameters: args\[0\] is the address of a struct kvm_config_tlb
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [6.3 KVM_CAP_SW_TLB](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-sw-tlb) (the published page follows the newest kernel).
-pub const KVM_CAP_SW_TLB: u32 = 69;
-pub const KVM_CAP_ONE_REG: u32 = 70;
-/// This capability indicates that the user space memory used as guest mapping can be anywhere in the user memory address space, as long as the memory slots are aligned and sized to a segment (1MB) boundary.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SW_TLB: u32 = 69;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ONE_REG: u32 = 70;
 /// - Architectures: s390
 ///
 /// The kernel's KVM API document: [8.15 KVM_CAP_S390_GMAP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-gmap) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_GMAP: u32 = 71;
-pub const KVM_CAP_TSC_DEADLINE_TIMER: u32 = 72;
-pub const KVM_CAP_S390_UCONTROL: u32 = 73;
-/// As described above in the kvm_sync_regs struct info in section kvm_run, KVM_CAP_SYNC_REGS "allow\[s\] userspace to access certain guest registers without having to call SET/GET_\*REGS". This reduces overhead by eliminating repeated ioctl calls for setting and/or getting register values. This is particularly important when userspace is making synchronous guest state modifications, e.g. when emulating and/or intercepting instructions in userspace.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_GMAP: u32 = 71;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_TSC_DEADLINE_TIMER: u32 = 72;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_UCONTROL: u32 = 73;
 /// - Architectures: s390, x86
 /// - Target: s390: always enabled, x86: vcpu
 /// - Parameters: none
 /// - Returns: x86: KVM_CHECK_EXTENSION returns a bit-array indicating which register sets are supported (bitfields defined in arch/x86/include/uapi/asm/kvm.h).
 ///
 /// The kernel's KVM API document: [6.74 KVM_CAP_SYNC_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-sync-regs) (the published page follows the newest kernel).
-pub const KVM_CAP_SYNC_REGS: u32 = 74;
-pub const KVM_CAP_PCI_2_3: u32 = 75;
-pub const KVM_CAP_KVMCLOCK_CTRL: u32 = 76;
-pub const KVM_CAP_SIGNAL_MSI: u32 = 77;
-pub const KVM_CAP_PPC_GET_SMMU_INFO: u32 = 78;
-/// This capability indicates that the user space memory used as guest mapping can use copy-on-write semantics as well as dirty pages tracking via read-only page tables.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SYNC_REGS: u32 = 74;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PCI_2_3: u32 = 75;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_KVMCLOCK_CTRL: u32 = 76;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SIGNAL_MSI: u32 = 77;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_GET_SMMU_INFO: u32 = 78;
 /// - Architectures: s390
 ///
 /// The kernel's KVM API document: [8.16 KVM_CAP_S390_COW](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-cow) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_COW: u32 = 79;
-pub const KVM_CAP_PPC_ALLOC_HTAB: u32 = 80;
-pub const KVM_CAP_READONLY_MEM: u32 = 81;
-pub const KVM_CAP_IRQFD_RESAMPLE: u32 = 82;
-pub const KVM_CAP_PPC_BOOKE_WATCHDOG: u32 = 83;
-pub const KVM_CAP_PPC_HTAB_FD: u32 = 84;
-/// This capability enables support for handling of channel I/O instructions.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_COW: u32 = 79;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_ALLOC_HTAB: u32 = 80;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_READONLY_MEM: u32 = 81;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_IRQFD_RESAMPLE: u32 = 82;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_BOOKE_WATCHDOG: u32 = 83;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_HTAB_FD: u32 = 84;
 /// - Architectures: s390
 /// - Target: vcpu
 /// - Parameters: none
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [6.4 KVM_CAP_S390_CSS_SUPPORT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-css-support) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_CSS_SUPPORT: u32 = 85;
-/// This capability enables or disables the delivery of interrupts through the external proxy facility.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_CSS_SUPPORT: u32 = 85;
 /// - Architectures: ppc
 /// - Target: vcpu
 /// - Parameters: args\[0\] defines whether the proxy facility is active
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [6.5 KVM_CAP_PPC_EPR](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-epr) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_EPR: u32 = 86;
-pub const KVM_CAP_ARM_PSCI: u32 = 87;
-pub const KVM_CAP_ARM_SET_DEVICE_ADDR: u32 = 88;
-pub const KVM_CAP_DEVICE_CTRL: u32 = 89;
-/// This capability connects the vcpu to an in-kernel MPIC device.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_EPR: u32 = 86;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_PSCI: u32 = 87;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_SET_DEVICE_ADDR: u32 = 88;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_DEVICE_CTRL: u32 = 89;
 /// - Architectures: ppc
 /// - Parameters: args\[0\] is the MPIC device fd; args\[1\] is the MPIC CPU number for this vcpu
 ///
 /// The kernel's KVM API document: [6.6 KVM_CAP_IRQ_MPIC](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-irq-mpic) (the published page follows the newest kernel).
-pub const KVM_CAP_IRQ_MPIC: u32 = 90;
-pub const KVM_CAP_PPC_RTAS: u32 = 91;
-/// This capability connects the vcpu to an in-kernel XICS device.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_IRQ_MPIC: u32 = 90;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_RTAS: u32 = 91;
 /// - Architectures: ppc
 /// - Target: vcpu
 /// - Parameters: args\[0\] is the XICS device fd; args\[1\] is the XICS CPU number (server ID) for this vcpu
 ///
 /// The kernel's KVM API document: [6.7 KVM_CAP_IRQ_XICS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-irq-xics) (the published page follows the newest kernel).
-pub const KVM_CAP_IRQ_XICS: u32 = 92;
-pub const KVM_CAP_ARM_EL1_32BIT: u32 = 93;
-/// This capability means the kernel is capable of handling hypercalls H_PUT_TCE_INDIRECT and H_STUFF_TCE without passing those into the user space. This significantly accelerates DMA operations for PPC KVM guests. User space should expect that its handlers for these hypercalls are not going to be called if user space previously registered LIOBN in KVM (via KVM_CREATE_SPAPR_TCE or similar calls).
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_IRQ_XICS: u32 = 92;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_EL1_32BIT: u32 = 93;
 /// - Architectures: ppc
 /// - Type: vm
 ///
 /// The kernel's KVM API document: [8.31 KVM_CAP_SPAPR_MULTITCE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-spapr-multitce) (the published page follows the newest kernel).
-pub const KVM_CAP_SPAPR_MULTITCE: u32 = 94;
-pub const KVM_CAP_EXT_EMUL_CPUID: u32 = 95;
-pub const KVM_CAP_HYPERV_TIME: u32 = 96;
-pub const KVM_CAP_IOAPIC_POLARITY_IGNORED: u32 = 97;
-pub const KVM_CAP_ENABLE_CAP_VM: u32 = 98;
-/// This capability enables the in-kernel irqchip for s390. Please refer to "4.24 KVM_CREATE_IRQCHIP" for details.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SPAPR_MULTITCE: u32 = 94;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_EXT_EMUL_CPUID: u32 = 95;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_TIME: u32 = 96;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_IOAPIC_POLARITY_IGNORED: u32 = 97;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ENABLE_CAP_VM: u32 = 98;
 /// - Architectures: s390
 /// - Target: vm
 /// - Parameters: none
 ///
 /// The kernel's KVM API document: [6.8 KVM_CAP_S390_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-irqchip) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_IRQCHIP: u32 = 99;
-pub const KVM_CAP_IOEVENTFD_NO_LENGTH: u32 = 100;
-pub const KVM_CAP_VM_ATTRIBUTES: u32 = 101;
-pub const KVM_CAP_ARM_PSCI_0_2: u32 = 102;
-pub const KVM_CAP_PPC_FIXUP_HCALL: u32 = 103;
-/// This capability controls whether individual sPAPR hypercalls (hcalls) get handled by the kernel or not.  Enabling or disabling in-kernel handling of an hcall is effective across the VM.  On creation, an initial set of hcalls are enabled for in-kernel handling, which consists of those hcalls for which in-kernel handlers were implemented before this capability was implemented.  If disabled, the kernel will not to attempt to handle the hcall, but will always exit to userspace to handle it.  Note that it may not make sense to enable some and disable others of a group of related hcalls, but KVM does not prevent userspace from doing that.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_IRQCHIP: u32 = 99;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_IOEVENTFD_NO_LENGTH: u32 = 100;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_VM_ATTRIBUTES: u32 = 101;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_PSCI_0_2: u32 = 102;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_FIXUP_HCALL: u32 = 103;
 /// - Architectures: ppc
 /// - Parameters: args\[0\] is the sPAPR hcall number; args\[1\] is 0 to disable, 1 to enable in-kernel handling
 ///
 /// The kernel's KVM API document: [7.1 KVM_CAP_PPC_ENABLE_HCALL](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-enable-hcall) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_ENABLE_HCALL: u32 = 104;
-pub const KVM_CAP_CHECK_EXTENSION_VM: u32 = 105;
-/// This capability controls which SIGP orders will be handled completely in user space. With this capability enabled, all fast orders will be handled completely in the kernel:
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_ENABLE_HCALL: u32 = 104;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_CHECK_EXTENSION_VM: u32 = 105;
 /// - Architectures: s390
 /// - Parameters: none
 ///
 /// The kernel's KVM API document: [7.2 KVM_CAP_S390_USER_SIGP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-user-sigp) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_USER_SIGP: u32 = 106;
-/// Allows use of the vector registers introduced with z13 processor, and provides for the synchronization between host and user space.  Will return -EINVAL if the machine does not support vectors.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_USER_SIGP: u32 = 106;
 /// - Architectures: s390
 /// - Parameters: none
 /// - Returns: 0 on success, negative value on error
 ///
 /// The kernel's KVM API document: [7.3 KVM_CAP_S390_VECTOR_REGISTERS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-vector-registers) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_VECTOR_REGISTERS: u32 = 107;
-pub const KVM_CAP_S390_MEM_OP: u32 = 108;
-/// This capability allows post-handlers for the STSI instruction. After initial handling in the kernel, KVM exits to user space with KVM_EXIT_S390_STSI to allow user space to insert further data.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_VECTOR_REGISTERS: u32 = 107;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_MEM_OP: u32 = 108;
 /// - Architectures: s390
 /// - Parameters: none
 ///
 /// The kernel's KVM API document: [7.4 KVM_CAP_S390_USER_STSI](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-user-stsi) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_USER_STSI: u32 = 109;
-pub const KVM_CAP_S390_SKEYS: u32 = 110;
-/// This capability allows the use of the host Floating Point Unit by the guest. It allows the Config1.FP bit to be set to enable the FPU in the guest. Once this is done the `KVM_REG_MIPS_FPR_*` and `KVM_REG_MIPS_FCR_*` registers can be accessed (depending on the current guest FPU register mode), and the Status.FR, Config5.FRE bits are accessible via the KVM API and also from the guest, depending on them being supported by the FPU.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_USER_STSI: u32 = 109;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_SKEYS: u32 = 110;
 /// - Architectures: mips
 /// - Target: vcpu
 /// - Parameters: args\[0\] is reserved for future use (should be 0).
 ///
 /// The kernel's KVM API document: [6.9 KVM_CAP_MIPS_FPU](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-mips-fpu) (the published page follows the newest kernel).
-pub const KVM_CAP_MIPS_FPU: u32 = 111;
-/// This capability allows the use of the MIPS SIMD Architecture (MSA) by the guest. It allows the Config3.MSAP bit to be set to enable the use of MSA by the guest. Once this is done the `KVM_REG_MIPS_VEC_*` and `KVM_REG_MIPS_MSA_*` registers can be accessed, and the Config5.MSAEn bit is accessible via the KVM API and also from the guest.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MIPS_FPU: u32 = 111;
 /// - Architectures: mips
 /// - Target: vcpu
 /// - Parameters: args\[0\] is reserved for future use (should be 0).
 ///
 /// The kernel's KVM API document: [6.10 KVM_CAP_MIPS_MSA](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-mips-msa) (the published page follows the newest kernel).
-pub const KVM_CAP_MIPS_MSA: u32 = 112;
-pub const KVM_CAP_S390_INJECT_IRQ: u32 = 113;
-pub const KVM_CAP_S390_IRQ_STATE: u32 = 114;
-/// This capability, if KVM_CHECK_EXTENSION indicates that it is available, means that the kernel has an implementation of the H_RANDOM hypercall backed by a hardware random-number generator. If present, the kernel H_RANDOM handler can be enabled for guest use with the KVM_CAP_PPC_ENABLE_HCALL capability.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MIPS_MSA: u32 = 112;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_INJECT_IRQ: u32 = 113;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_IRQ_STATE: u32 = 114;
 /// - Architectures: ppc
 ///
 /// The kernel's KVM API document: [8.1 KVM_CAP_PPC_HWRNG](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-hwrng) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_HWRNG: u32 = 115;
-pub const KVM_CAP_DISABLE_QUIRKS: u32 = 116;
-pub const KVM_CAP_X86_SMM: u32 = 117;
-pub const KVM_CAP_MULTI_ADDRESS_SPACE: u32 = 118;
-pub const KVM_CAP_GUEST_DEBUG_HW_BPS: u32 = 119;
-pub const KVM_CAP_GUEST_DEBUG_HW_WPS: u32 = 120;
-/// Create a local apic for each processor in the kernel. This can be used instead of KVM_CREATE_IRQCHIP if the userspace VMM wishes to emulate the IOAPIC and PIC (and also the PIT, even though this has to be enabled separately).
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_HWRNG: u32 = 115;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_DISABLE_QUIRKS: u32 = 116;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_X86_SMM: u32 = 117;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MULTI_ADDRESS_SPACE: u32 = 118;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_GUEST_DEBUG_HW_BPS: u32 = 119;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_GUEST_DEBUG_HW_WPS: u32 = 120;
 /// - Architectures: x86
 /// - Parameters: args\[0\] - number of routes reserved for userspace IOAPICs
 /// - Returns: 0 on success, -1 on error
 ///
 /// The kernel's KVM API document: [7.5 KVM_CAP_SPLIT_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-split-irqchip) (the published page follows the newest kernel).
-pub const KVM_CAP_SPLIT_IRQCHIP: u32 = 121;
-pub const KVM_CAP_IOEVENTFD_ANY_LENGTH: u32 = 122;
-/// This capability, if KVM_CHECK_EXTENSION indicates that it is available, means that the kernel has an implementation of the Hyper-V Synthetic interrupt controller(SynIC). Hyper-V SynIC is used to support Windows Hyper-V based guest paravirt drivers(VMBus).
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SPLIT_IRQCHIP: u32 = 121;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_IOEVENTFD_ANY_LENGTH: u32 = 122;
 /// - Architectures: x86
 /// - Target: vcpu
 ///
 /// The kernel's KVM API document: [6.76 KVM_CAP_HYPERV_SYNIC](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-synic) (the published page follows the newest kernel).
-pub const KVM_CAP_HYPERV_SYNIC: u32 = 123;
-/// Allows use of runtime-instrumentation introduced with zEC12 processor. Will return -EINVAL if the machine does not support runtime-instrumentation. Will return -EBUSY if a VCPU has already been created.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_SYNIC: u32 = 123;
 /// - Architectures: s390
 /// - Parameters: none
 ///
 /// The kernel's KVM API document: [7.6 KVM_CAP_S390_RI](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-ri) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_RI: u32 = 124;
-pub const KVM_CAP_SPAPR_TCE_64: u32 = 125;
-pub const KVM_CAP_ARM_PMU_V3: u32 = 126;
-pub const KVM_CAP_VCPU_ATTRIBUTES: u32 = 127;
-/// This capability allows userspace to specify maximum possible APIC ID assigned for current VM session prior to the creation of vCPUs, saving memory for data structures indexed by the APIC ID.  Userspace is able to calculate the limit to APIC ID values from designated CPU topology.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_RI: u32 = 124;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SPAPR_TCE_64: u32 = 125;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_PMU_V3: u32 = 126;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_VCPU_ATTRIBUTES: u32 = 127;
 /// - Architectures: x86
 /// - Target: VM
 /// - Parameters: args\[0\] - maximum APIC ID value set for current VM
 /// - Returns: 0 on success, -EINVAL if args\[0\] is beyond KVM_MAX_VCPU_IDS supported in KVM or if it has been set.
 ///
 /// The kernel's KVM API document: [7.32 KVM_CAP_MAX_VCPU_ID](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-max-vcpu-id) (the published page follows the newest kernel).
-pub const KVM_CAP_MAX_VCPU_ID: u32 = 128;
-/// Enabling KVM_X2APIC_API_USE_32BIT_IDS changes the behavior of KVM_SET_GSI_ROUTING, KVM_SIGNAL_MSI, KVM_SET_LAPIC, and KVM_GET_LAPIC, allowing the use of 32-bit APIC IDs.  See KVM_CAP_X2APIC_API in their respective sections.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MAX_VCPU_ID: u32 = 128;
 /// - Architectures: x86
 /// - Parameters: args\[0\] - features that should be enabled
 /// - Returns: 0 on success, -EINVAL when args\[0\] contains invalid features
 ///
 /// The kernel's KVM API document: [7.7 KVM_CAP_X2APIC_API](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x2apic-api) (the published page follows the newest kernel).
-pub const KVM_CAP_X2APIC_API: u32 = 129;
-/// With this capability enabled, the illegal instruction 0x0000 (2 bytes) will be intercepted and forwarded to user space. User space can use this mechanism e.g. to realize 2-byte software breakpoints. The kernel will not inject an operating exception for these instructions, user space has to take care of that.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_X2APIC_API: u32 = 129;
 /// - Architectures: s390
 /// - Parameters: none
 ///
 /// The kernel's KVM API document: [7.8 KVM_CAP_S390_USER_INSTR0](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-user-instr0) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_USER_INSTR0: u32 = 130;
-pub const KVM_CAP_MSI_DEVID: u32 = 131;
-pub const KVM_CAP_PPC_HTM: u32 = 132;
-pub const KVM_CAP_SPAPR_RESIZE_HPT: u32 = 133;
-/// This capability, if KVM_CHECK_EXTENSION indicates that it is available, means that the kernel can support guests using the radix MMU defined in Power ISA V3.00 (as implemented in the POWER9 processor).
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_USER_INSTR0: u32 = 130;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MSI_DEVID: u32 = 131;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_HTM: u32 = 132;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SPAPR_RESIZE_HPT: u32 = 133;
 /// - Architectures: ppc
 ///
 /// The kernel's KVM API document: [8.3 KVM_CAP_PPC_MMU_RADIX](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-mmu-radix) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_MMU_RADIX: u32 = 134;
-/// This capability, if KVM_CHECK_EXTENSION indicates that it is available, means that the kernel can support guests using the hashed page table MMU defined in Power ISA V3.00 (as implemented in the POWER9 processor), including in-memory segment tables.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_MMU_RADIX: u32 = 134;
 /// - Architectures: ppc
 ///
 /// The kernel's KVM API document: [8.4 KVM_CAP_PPC_MMU_HASH_V3](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-mmu-hash-v3) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_MMU_HASH_V3: u32 = 135;
-pub const KVM_CAP_IMMEDIATE_EXIT: u32 = 136;
-/// This capability, if KVM_CHECK_EXTENSION on the main kvm handle indicates that it is available, means that full hardware assisted virtualization capabilities of the hardware are available for use through KVM. An appropriate KVM_VM_MIPS_\* type must be passed to KVM_CREATE_VM to create a VM which utilises it.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_MMU_HASH_V3: u32 = 135;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_IMMEDIATE_EXIT: u32 = 136;
 /// - Architectures: mips
 ///
 /// The kernel's KVM API document: [8.5 KVM_CAP_MIPS_VZ](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-mips-vz) (the published page follows the newest kernel).
-pub const KVM_CAP_MIPS_VZ: u32 = 137;
-pub const KVM_CAP_MIPS_TE: u32 = 138;
-/// This capability indicates the supported architecture type of the guest, i.e. the supported register and address width.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MIPS_VZ: u32 = 137;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MIPS_TE: u32 = 138;
 /// - Architectures: mips
 ///
 /// The kernel's KVM API document: [8.7 KVM_CAP_MIPS_64BIT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-mips-64bit) (the published page follows the newest kernel).
-pub const KVM_CAP_MIPS_64BIT: u32 = 139;
-/// Allows use of guarded storage for the KVM guest.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MIPS_64BIT: u32 = 139;
 /// - Architectures: s390
 /// - Parameters: none
 /// - Returns: 0 on success; -EINVAL if the machine does not support guarded storage; -EBUSY if a VCPU has already been created.
 ///
 /// The kernel's KVM API document: [7.9 KVM_CAP_S390_GS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-gs) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_GS: u32 = 140;
-/// Allow use of adapter-interruption suppression. :Returns: 0 on success; -EBUSY if a VCPU has already been created.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_GS: u32 = 140;
 /// - Architectures: s390
 /// - Parameters: none
 ///
 /// The kernel's KVM API document: [7.10 KVM_CAP_S390_AIS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-ais) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_AIS: u32 = 141;
-pub const KVM_CAP_SPAPR_TCE_VFIO: u32 = 142;
-/// Enabling this capability on a VM provides userspace with a way to no longer intercept some instructions for improved latency in some workloads, and is suggested when vCPUs are associated to dedicated physical CPUs.  More bits can be added in the future; userspace can just pass the KVM_CHECK_EXTENSION result to KVM_ENABLE_CAP to disable all such vmexits.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_AIS: u32 = 141;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SPAPR_TCE_VFIO: u32 = 142;
 /// - Architectures: x86
 /// - Parameters: args\[0\] defines which exits are disabled
 /// - Returns: 0 on success, -EINVAL when args\[0\] contains invalid exits or if any vCPUs have already been created
 ///
 /// The kernel's KVM API document: [7.13 KVM_CAP_X86_DISABLE_EXITS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-disable-exits) (the published page follows the newest kernel).
-pub const KVM_CAP_X86_DISABLE_EXITS: u32 = 143;
-/// This capability, if KVM_CHECK_EXTENSION indicates that it is available, means that if userspace creates a VM without an in-kernel interrupt controller, it will be notified of changes to the output level of in-kernel emulated devices, which can generate virtual interrupts, presented to the VM. For such VMs, on every return to userspace, the kernel updates the vcpu's run-\>s.regs.device_irq_level field to represent the actual output level of the device.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_X86_DISABLE_EXITS: u32 = 143;
 /// - Architectures: arm64
 ///
 /// The kernel's KVM API document: [8.9 KVM_CAP_ARM_USER_IRQ](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-user-irq) (the published page follows the newest kernel).
-pub const KVM_CAP_ARM_USER_IRQ: u32 = 144;
-pub const KVM_CAP_S390_CMMA_MIGRATION: u32 = 145;
-/// With this capability a machine check exception in the guest address space will cause KVM to exit the guest with NMI exit reason. This enables QEMU to build error log and branch to guest kernel registered machine check handling routine. Without this capability KVM will branch to guests' 0x200 interrupt vector.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_USER_IRQ: u32 = 144;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_CMMA_MIGRATION: u32 = 145;
 /// - Architectures: ppc
 /// - Parameters: none
 ///
 /// The kernel's KVM API document: [7.12 KVM_CAP_PPC_FWNMI](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-fwnmi) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_FWNMI: u32 = 146;
-/// Querying this capability returns a bitmap indicating the possible virtual SMT modes that can be set using KVM_CAP_PPC_SMT.  If bit N (counting from the right) is set, then a virtual SMT mode of 2^N is available.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_FWNMI: u32 = 146;
 /// - Architectures: ppc
 ///
 /// The kernel's KVM API document: [8.10 KVM_CAP_PPC_SMT_POSSIBLE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-smt-possible) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_SMT_POSSIBLE: u32 = 147;
-/// This capability enables a newer version of Hyper-V Synthetic interrupt controller (SynIC).  The only difference with KVM_CAP_HYPERV_SYNIC is that KVM doesn't clear SynIC message and event flags pages when they are enabled by writing to the respective MSRs.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_SMT_POSSIBLE: u32 = 147;
 /// - Architectures: x86
 /// - Target: vcpu
 ///
 /// The kernel's KVM API document: [6.77 KVM_CAP_HYPERV_SYNIC2](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-synic2) (the published page follows the newest kernel).
-pub const KVM_CAP_HYPERV_SYNIC2: u32 = 148;
-/// This capability indicates that userspace can load HV_X64_MSR_VP_INDEX msr.  Its value is used to denote the target vcpu for a SynIC interrupt.  For compatibility, KVM initializes this msr to KVM's internal vcpu index.  When this capability is absent, userspace can still query this msr's value.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_SYNIC2: u32 = 148;
 /// - Architectures: x86
 ///
 /// The kernel's KVM API document: [8.12 KVM_CAP_HYPERV_VP_INDEX](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-vp-index) (the published page follows the newest kernel).
-pub const KVM_CAP_HYPERV_VP_INDEX: u32 = 149;
-/// This capability indicates if the flic device will be able to get/set the AIS states for migration via the KVM_DEV_FLIC_AISM_ALL attribute and allows to discover this without having to create a flic device.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_VP_INDEX: u32 = 149;
 /// - Architectures: s390
 ///
 /// The kernel's KVM API document: [8.13 KVM_CAP_S390_AIS_MIGRATION](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-ais-migration) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_AIS_MIGRATION: u32 = 150;
-pub const KVM_CAP_PPC_GET_CPU_CHAR: u32 = 151;
-/// This capability indicates that kvm will implement the interfaces to handle reset, migration and nested KVM for branch prediction blocking. The stfle facility 82 should not be provided to the guest without this capability.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_AIS_MIGRATION: u32 = 150;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_GET_CPU_CHAR: u32 = 151;
 /// - Architectures: s390
 ///
 /// The kernel's KVM API document: [8.17 KVM_CAP_S390_BPB](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-bpb) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_BPB: u32 = 152;
-pub const KVM_CAP_GET_MSR_FEATURES: u32 = 153;
-pub const KVM_CAP_HYPERV_EVENTFD: u32 = 154;
-/// This capability indicates that KVM supports paravirtualized Hyper-V TLB Flush hypercalls: HvFlushVirtualAddressSpace, HvFlushVirtualAddressSpaceEx, HvFlushVirtualAddressList, HvFlushVirtualAddressListEx.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_BPB: u32 = 152;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_GET_MSR_FEATURES: u32 = 153;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_EVENTFD: u32 = 154;
 /// - Architectures: x86
 ///
 /// The kernel's KVM API document: [8.18 KVM_CAP_HYPERV_TLBFLUSH](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-tlbflush) (the published page follows the newest kernel).
-pub const KVM_CAP_HYPERV_TLBFLUSH: u32 = 155;
-/// With this capability the KVM support for memory backing with 1m pages through hugetlbfs can be enabled for a VM. After the capability is enabled, cmma can't be enabled anymore and pfmfi and the storage key interpretation are disabled. If cmma has already been enabled or the hpage module parameter is not set to 1, -EINVAL is returned.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_TLBFLUSH: u32 = 155;
 /// - Architectures: s390
 /// - Parameters: none
 /// - Returns: 0 on success, -EINVAL if hpage module parameter was not set or cmma is enabled, or the VM has the KVM_VM_S390_UCONTROL flag set
 ///
 /// The kernel's KVM API document: [7.14 KVM_CAP_S390_HPAGE_1M](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-hpage-1m) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_HPAGE_1M: u32 = 156;
-pub const KVM_CAP_NESTED_STATE: u32 = 157;
-/// This capability indicates that userspace can specify (via the KVM_SET_VCPU_EVENTS ioctl) the syndrome value reported to the guest when it takes a virtual SError interrupt exception. If KVM advertises this capability, userspace can only specify the ISS field for the ESR syndrome. Other parts of the ESR, such as the EC are generated by the CPU when the exception is taken. If this virtual SError is taken to EL1 using AArch64, this value will be reported in the ISS field of ESR_ELx.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_HPAGE_1M: u32 = 156;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_NESTED_STATE: u32 = 157;
 /// - Architectures: arm64
 ///
 /// The kernel's KVM API document: [8.19 KVM_CAP_ARM_INJECT_SERROR_ESR](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-inject-serror-esr) (the published page follows the newest kernel).
-pub const KVM_CAP_ARM_INJECT_SERROR_ESR: u32 = 158;
-/// With this capability, a guest may read the MSR_PLATFORM_INFO MSR. Otherwise, a \#GP would be raised when the guest tries to access. Currently, this capability does not enable write permissions of this MSR for the guest.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_INJECT_SERROR_ESR: u32 = 158;
 /// - Architectures: x86
 /// - Parameters: args\[0\] whether feature should be enabled or not
 ///
 /// The kernel's KVM API document: [7.15 KVM_CAP_MSR_PLATFORM_INFO](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-msr-platform-info) (the published page follows the newest kernel).
-pub const KVM_CAP_MSR_PLATFORM_INFO: u32 = 159;
-/// HV-KVM on POWER9 and later systems allows for "nested-HV" virtualization, which provides a way for a guest VM to run guests that can run using the CPU's supervisor mode (privileged non-hypervisor state).  Enabling this capability on a VM depends on the CPU having the necessary functionality and on the facility being enabled with a kvm-hv module parameter.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MSR_PLATFORM_INFO: u32 = 159;
 /// - Architectures: ppc
 /// - Parameters: none
 /// - Returns: 0 on success, -EINVAL when the implementation doesn't support nested-HV virtualization.
 ///
 /// The kernel's KVM API document: [7.16 KVM_CAP_PPC_NESTED_HV](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-nested-hv) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_NESTED_HV: u32 = 160;
-/// This capability indicates that KVM supports paravirtualized Hyper-V IPI send hypercalls: HvCallSendSyntheticClusterIpi, HvCallSendSyntheticClusterIpiEx.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_NESTED_HV: u32 = 160;
 /// - Architectures: x86
 ///
 /// The kernel's KVM API document: [8.20 KVM_CAP_HYPERV_SEND_IPI](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-send-ipi) (the published page follows the newest kernel).
-pub const KVM_CAP_HYPERV_SEND_IPI: u32 = 161;
-pub const KVM_CAP_COALESCED_PIO: u32 = 162;
-pub const KVM_CAP_HYPERV_ENLIGHTENED_VMCS: u32 = 163;
-/// With this capability enabled, CR2 will not be modified prior to the emulated VM-exit when L1 intercepts a \#PF exception that occurs in L2. Similarly, for kvm-intel only, DR6 will not be modified prior to the emulated VM-exit when L1 intercepts a \#DB exception that occurs in L2. As a result, when KVM_GET_VCPU_EVENTS reports a pending \#PF (or \#DB) exception for L2, exception.has_payload will be set and the faulting address (or the new DR6 bits\*) will be reported in the exception_payload field. Similarly, when userspace injects a \#PF (or \#DB) into L2 using KVM_SET_VCPU_EVENTS, it is expected to set exception.has_payload and to put the faulting address - or the new DR6 bits\\ \[\#\]_ - in the exception_payload field.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_SEND_IPI: u32 = 161;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_COALESCED_PIO: u32 = 162;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_ENLIGHTENED_VMCS: u32 = 163;
 /// - Architectures: x86
 /// - Parameters: args\[0\] whether feature should be enabled or not
 ///
 /// The kernel's KVM API document: [7.17 KVM_CAP_EXCEPTION_PAYLOAD](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-exception-payload) (the published page follows the newest kernel).
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_EXCEPTION_PAYLOAD: u32 = 164;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CAP_ARM_VM_IPA_SIZE: u32 = 165;
 /// Obsolete
-pub const KVM_CAP_MANUAL_DIRTY_LOG_PROTECT: u32 = 166;
-pub const KVM_CAP_HYPERV_CPUID: u32 = 167;
-/// With KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE is set, KVM_GET_DIRTY_LOG will not automatically clear and write-protect all pages that are returned as dirty. Rather, userspace will have to do this operation separately using KVM_CLEAR_DIRTY_LOG.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MANUAL_DIRTY_LOG_PROTECT: u32 = 166;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_CPUID: u32 = 167;
 /// - Architectures: x86, arm64, mips
 /// - Parameters: args\[0\] whether feature should be enabled or not
 ///
 /// The kernel's KVM API document: [7.18 KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-manual-dirty-log-protect2) (the published page follows the newest kernel).
-pub const KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: u32 = 168;
-/// This capability connects the vcpu to an in-kernel XIVE device.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2: u32 = 168;
 /// - Architectures: ppc
 /// - Target: vcpu
 /// - Parameters: args\[0\] is the XIVE device fd; args\[1\] is the XIVE CPU number (server ID) for this vcpu
 ///
 /// The kernel's KVM API document: [6.75 KVM_CAP_PPC_IRQ_XIVE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-irq-xive) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_IRQ_XIVE: u32 = 169;
-pub const KVM_CAP_ARM_SVE: u32 = 170;
-pub const KVM_CAP_ARM_PTRAUTH_ADDRESS: u32 = 171;
-pub const KVM_CAP_ARM_PTRAUTH_GENERIC: u32 = 172;
-pub const KVM_CAP_PMU_EVENT_FILTER: u32 = 173;
-pub const KVM_CAP_ARM_IRQ_LINE_LAYOUT_2: u32 = 174;
-/// This capability indicates that KVM running on top of Hyper-V hypervisor enables Direct TLB flush for its guests meaning that TLB flush hypercalls are handled by Level 0 hypervisor (Hyper-V) bypassing KVM. Due to the different ABI for hypercall parameters between Hyper-V and KVM, enabling this capability effectively disables all hypercall handling by KVM (as some KVM hypercall may be mistakenly treated as TLB flush hypercalls by Hyper-V) so userspace should disable KVM identification in CPUID and only exposes Hyper-V identification. In this case, guest thinks it's running on Hyper-V and only use Hyper-V hypercalls.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_IRQ_XIVE: u32 = 169;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_SVE: u32 = 170;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_PTRAUTH_ADDRESS: u32 = 171;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_PTRAUTH_GENERIC: u32 = 172;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PMU_EVENT_FILTER: u32 = 173;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_IRQ_LINE_LAYOUT_2: u32 = 174;
 /// - Architectures: x86
 /// - Target: vcpu
 ///
 /// The kernel's KVM API document: [6.78 KVM_CAP_HYPERV_DIRECT_TLBFLUSH](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-direct-tlbflush) (the published page follows the newest kernel).
-pub const KVM_CAP_HYPERV_DIRECT_TLBFLUSH: u32 = 175;
-pub const KVM_CAP_PPC_GUEST_DEBUG_SSTEP: u32 = 176;
-pub const KVM_CAP_ARM_NISV_TO_USER: u32 = 177;
-pub const KVM_CAP_ARM_INJECT_EXT_DABT: u32 = 178;
-/// This capability indicates that the KVM_S390_NORMAL_RESET and KVM_S390_CLEAR_RESET ioctls are available.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HYPERV_DIRECT_TLBFLUSH: u32 = 175;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_GUEST_DEBUG_SSTEP: u32 = 176;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_NISV_TO_USER: u32 = 177;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ARM_INJECT_EXT_DABT: u32 = 178;
 /// - Architectures: s390
 ///
 /// The kernel's KVM API document: [8.22 KVM_CAP_S390_VCPU_RESETS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-vcpu-resets) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_VCPU_RESETS: u32 = 179;
-/// This capability indicates that the Ultravisor has been initialized and KVM can therefore start protected VMs. This capability governs the KVM_S390_PV_COMMAND ioctl and the KVM_MP_STATE_LOAD MP_STATE. KVM_SET_MP_STATE can fail for protected guests when the state change is invalid.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_VCPU_RESETS: u32 = 179;
 /// - Architectures: s390
 ///
 /// The kernel's KVM API document: [8.23 KVM_CAP_S390_PROTECTED](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-protected) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_PROTECTED: u32 = 180;
-/// This capability indicates that KVM is running on a host that has ultravisor firmware and thus can support a secure guest.  On such a system, a guest can ask the ultravisor to make it a secure guest, one whose memory is inaccessible to the host except for pages which are explicitly requested to be shared with the host.  The ultravisor notifies KVM when a guest requests to become a secure guest, and KVM has the opportunity to veto the transition.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_PROTECTED: u32 = 180;
 /// - Architectures: ppc
 ///
 /// The kernel's KVM API document: [7.19 KVM_CAP_PPC_SECURE_GUEST](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-secure-guest) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_SECURE_GUEST: u32 = 181;
-/// KVM_CAP_HALT_POLL overrides the kvm.halt_poll_ns module parameter to set the maximum halt-polling time for all vCPUs in the target VM. This capability can be invoked at any time and any number of times to dynamically change the maximum halt-polling time.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_PPC_SECURE_GUEST: u32 = 181;
 /// - Architectures: all
 /// - Target: VM
 /// - Parameters: args\[0\] is the maximum poll time in nanoseconds
 /// - Returns: 0 on success; -1 on error
 ///
 /// The kernel's KVM API document: [7.20 KVM_CAP_HALT_POLL](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-halt-poll) (the published page follows the newest kernel).
-pub const KVM_CAP_HALT_POLL: u32 = 182;
-pub const KVM_CAP_ASYNC_PF_INT: u32 = 183;
-pub const KVM_CAP_LAST_CPU: u32 = 184;
-pub const KVM_CAP_SMALLER_MAXPHYADDR: u32 = 185;
-/// This capability enables a guest to set information about its control program (i.e. guest kernel type and version). The information is helpful during system/firmware service events, providing additional data about the guest environments running on the machine.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_HALT_POLL: u32 = 182;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ASYNC_PF_INT: u32 = 183;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_LAST_CPU: u32 = 184;
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_SMALLER_MAXPHYADDR: u32 = 185;
 /// - Architectures: s390
 ///
 /// The kernel's KVM API document: [8.25 KVM_CAP_S390_DIAG318](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-diag318) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_DIAG318: u32 = 186;
-/// This capability indicates that KVM supports steal time accounting. When steal time accounting is supported it may be enabled with architecture-specific interfaces.  This capability and the architecture- specific interfaces must be consistent, i.e. if one says the feature is supported, than the other should as well and vice versa.  For arm64 see Documentation/virt/kvm/devices/vcpu.rst "KVM_ARM_VCPU_PVTIME_CTRL". For x86 see Documentation/virt/kvm/x86/msr.rst "MSR_KVM_STEAL_TIME".
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_S390_DIAG318: u32 = 186;
 /// - Architectures: arm64, x86
 ///
 /// The kernel's KVM API document: [8.24 KVM_CAP_STEAL_TIME](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-steal-time) (the published page follows the newest kernel).
-pub const KVM_CAP_STEAL_TIME: u32 = 187;
-/// This capability allows userspace to intercept RDMSR and WRMSR instructions if access to an MSR is denied.  By default, KVM injects \#GP on denied accesses.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_STEAL_TIME: u32 = 187;
 /// - Architectures: x86
 /// - Target: VM
 /// - Parameters: args\[0\] contains the mask of KVM_MSR_EXIT_REASON_\* events to report
@@ -840,434 +1199,558 @@ pub const KVM_CAP_STEAL_TIME: u32 = 187;
 ///
 /// The kernel's KVM API document: [7.21 KVM_CAP_X86_USER_SPACE_MSR](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-user-space-msr) (the published page follows the newest kernel).
 ///
-/// This capability indicates that KVM supports deflection of MSR reads and writes to user space. It can be enabled on a VM level. If enabled, MSR accesses that would usually trigger a \#GP by KVM into the guest will instead get bounced to user space through the KVM_EXIT_X86_RDMSR and KVM_EXIT_X86_WRMSR exit notifications.
-///
 /// - Architectures: x86
 ///
 /// The kernel's KVM API document: [8.26 KVM_CAP_X86_USER_SPACE_MSR](https://docs.kernel.org/virt/kvm/api.html) (the published page follows the newest kernel).
-pub const KVM_CAP_X86_USER_SPACE_MSR: u32 = 188;
-/// This capability indicates that KVM supports that accesses to user defined MSRs may be rejected. With this capability exposed, KVM exports new VM ioctl KVM_X86_SET_MSR_FILTER which user space can call to specify bitmaps of MSR ranges that KVM should deny access to.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_X86_USER_SPACE_MSR: u32 = 188;
 /// - Architectures: x86
 ///
 /// The kernel's KVM API document: [8.27 KVM_CAP_X86_MSR_FILTER](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-msr-filter) (the published page follows the newest kernel).
-pub const KVM_CAP_X86_MSR_FILTER: u32 = 189;
-/// When enabled, KVM will disable paravirtual features provided to the guest according to the bits in the KVM_CPUID_FEATURES CPUID leaf (0x40000001). Otherwise, a guest may use the paravirtual features regardless of what has actually been exposed through the CPUID leaf.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_X86_MSR_FILTER: u32 = 189;
 /// - Architectures: x86
 /// - Target: vcpu
 ///
 /// The kernel's KVM API document: [6.80 KVM_CAP_ENFORCE_PV_FEATURE_CPUID](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-enforce-pv-feature-cpuid) (the published page follows the newest kernel).
-pub const KVM_CAP_ENFORCE_PV_FEATURE_CPUID: u32 = 190;
-pub const KVM_CAP_SYS_HYPERV_CPUID: u32 = 191;
-/// KVM is capable of tracking dirty memory using ring buffers that are mmapped into userspace; there is one dirty ring per vcpu.
 ///
+/// In Linux 5.10 and later (the oldest line compared).
+pub const KVM_CAP_ENFORCE_PV_FEATURE_CPUID: u32 = 190;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_SYS_HYPERV_CPUID: u32 = 191;
 /// - Architectures: x86, arm64, riscv
 /// - Type: vm
 /// - Parameters: args\[0\] - size of the dirty log ring
 ///
 /// The kernel's KVM API document: [7.36 KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-dirty-log-ring-kvm-cap-dirty-log-ring-acq-rel) (the published page follows the newest kernel).
-pub const KVM_CAP_DIRTY_LOG_RING: u32 = 192;
-/// Enabling this capability on a VM provides userspace with a way to select a policy to handle the bus locks detected in guest. Userspace can obtain the supported modes from the result of KVM_CHECK_EXTENSION and define it through the KVM_ENABLE_CAP. The supported modes are mutually-exclusive.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_DIRTY_LOG_RING: u32 = 192;
 /// - Architectures: x86
 /// - Target: VM
 /// - Parameters: args\[0\] defines the policy used when bus locks detected in guest
 /// - Returns: 0 on success, -EINVAL when args\[0\] contains invalid bits
 ///
 /// The kernel's KVM API document: [7.22 KVM_CAP_X86_BUS_LOCK_EXIT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-bus-lock-exit) (the published page follows the newest kernel).
-pub const KVM_CAP_X86_BUS_LOCK_EXIT: u32 = 193;
-/// This capability can be used to check / enable 2nd DAWR feature provided by POWER10 processor.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_X86_BUS_LOCK_EXIT: u32 = 193;
 /// - Architectures: ppc
 /// - Parameters: none
 /// - Returns: 0 on success, -EINVAL when CPU doesn't support 2nd DAWR
 ///
 /// The kernel's KVM API document: [7.23 KVM_CAP_PPC_DAWR1](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-dawr1) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_DAWR1: u32 = 194;
-pub const KVM_CAP_SET_GUEST_DEBUG2: u32 = 195;
-/// KVM_CAP_SGX_ATTRIBUTE enables a userspace VMM to grant a VM access to one or more privileged enclave attributes.  args\[0\] must hold a file handle to a valid SGX attribute file corresponding to an attribute that is supported/restricted by KVM (currently only PROVISIONKEY).
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_PPC_DAWR1: u32 = 194;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_SET_GUEST_DEBUG2: u32 = 195;
 /// - Architectures: x86
 /// - Target: VM
 /// - Parameters: args\[0\] is a file handle of a SGX attribute file in securityfs
 /// - Returns: 0 on success, -EINVAL if the file handle is invalid or if a requested attribute is not supported by KVM.
 ///
 /// The kernel's KVM API document: [7.25 KVM_CAP_SGX_ATTRIBUTE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-sgx-attribute) (the published page follows the newest kernel).
-pub const KVM_CAP_SGX_ATTRIBUTE: u32 = 196;
-/// This capability enables userspace to copy encryption context from the vm indicated by the fd to the vm this is called on.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_SGX_ATTRIBUTE: u32 = 196;
 /// - Architectures: x86 SEV enabled
 /// - Type: vm
 /// - Parameters: args\[0\] is the fd of the source vm
 /// - Returns: 0 on success; ENOTTY on error
 ///
 /// The kernel's KVM API document: [7.24 KVM_CAP_VM_COPY_ENC_CONTEXT_FROM](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-vm-copy-enc-context-from) (the published page follows the newest kernel).
-pub const KVM_CAP_VM_COPY_ENC_CONTEXT_FROM: u32 = 197;
-/// This capability indicates that the KVM virtual PTP service is supported in the host. A VMM can check whether the service is available to the guest on migration.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_VM_COPY_ENC_CONTEXT_FROM: u32 = 197;
 /// - Architectures: arm64
 ///
 /// The kernel's KVM API document: [8.32 KVM_CAP_PTP_KVM](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ptp-kvm) (the published page follows the newest kernel).
-pub const KVM_CAP_PTP_KVM: u32 = 198;
-/// When enabled, KVM will disable emulated Hyper-V features provided to the guest according to the bits Hyper-V CPUID feature leaves. Otherwise, all currently implemented Hyper-V features are provided unconditionally when Hyper-V identification is set in the HYPERV_CPUID_INTERFACE (0x40000001) leaf.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_PTP_KVM: u32 = 198;
 /// - Architectures: x86
 /// - Target: vcpu
 ///
 /// The kernel's KVM API document: [6.79 KVM_CAP_HYPERV_ENFORCE_CPUID](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-hyperv-enforce-cpuid) (the published page follows the newest kernel).
-pub const KVM_CAP_HYPERV_ENFORCE_CPUID: u32 = 199;
-pub const KVM_CAP_SREGS2: u32 = 200;
-/// This capability, if enabled, will cause KVM to exit to userspace with KVM_EXIT_HYPERCALL exit reason to process some hypercalls. Userspace may fail the hypercall by setting hypercall.ret to EINVAL or may request the hypercall to be retried the next time the guest run by setting hypercall.ret to EAGAIN.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_HYPERV_ENFORCE_CPUID: u32 = 199;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_SREGS2: u32 = 200;
 /// - Architectures: x86
 /// - Type: vm
 ///
 /// The kernel's KVM API document: [7.40 KVM_CAP_EXIT_HYPERCALL](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-exit-hypercall) (the published page follows the newest kernel).
-pub const KVM_CAP_EXIT_HYPERCALL: u32 = 201;
-/// This capability indicates that the kernel is capable of handling H_RPT_INVALIDATE hcall.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_EXIT_HYPERCALL: u32 = 201;
 /// - Architectures: ppc
 ///
 /// The kernel's KVM API document: [8.42 KVM_CAP_PPC_RPT_INVALIDATE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-rpt-invalidate) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_RPT_INVALIDATE: u32 = 202;
-pub const KVM_CAP_BINARY_STATS_FD: u32 = 203;
-/// When this capability is enabled, an emulation failure will result in an exit to userspace with KVM_INTERNAL_ERROR (except when the emulator was invoked to handle a VMware backdoor instruction). Furthermore, KVM will now provide up to 15 instruction bytes for any exit to userspace resulting from an emulation failure.  When these exits to userspace occur use the emulation_failure struct instead of the internal struct.  They both have the same layout, but the emulation_failure struct matches the content better.  It also explicitly defines the 'flags' field which is used to describe the fields in the struct that are valid (ie: if KVM_INTERNAL_ERROR_EMULATION_FLAG_INSTRUCTION_BYTES is set in the 'flags' field then both 'insn_size' and 'insn_bytes' have valid data in them.)
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_PPC_RPT_INVALIDATE: u32 = 202;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_BINARY_STATS_FD: u32 = 203;
 /// - Architectures: x86
 /// - Parameters: args\[0\] whether the feature should be enabled or not
 ///
 /// The kernel's KVM API document: [7.27 KVM_CAP_EXIT_ON_EMULATION_FAILURE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-exit-on-emulation-failure) (the published page follows the newest kernel).
-pub const KVM_CAP_EXIT_ON_EMULATION_FAILURE: u32 = 204;
-/// This capability indicates that KVM (and the hardware) supports exposing the Memory Tagging Extensions (MTE) to the guest. It must also be enabled by the VMM before creating any VCPUs to allow the guest access. Note that MTE is only available to a guest running in AArch64 mode and enabling this capability will cause attempts to create AArch32 VCPUs to fail.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_EXIT_ON_EMULATION_FAILURE: u32 = 204;
 /// - Architectures: arm64
 /// - Parameters: none
 ///
 /// The kernel's KVM API document: [7.28 KVM_CAP_ARM_MTE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-mte) (the published page follows the newest kernel).
-pub const KVM_CAP_ARM_MTE: u32 = 205;
-/// This capability enables userspace to migrate the encryption context from the VM indicated by the fd to the VM this is called on.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_ARM_MTE: u32 = 205;
 /// - Architectures: x86 SEV enabled
 /// - Type: vm
 /// - Parameters: args\[0\] is the fd of the source vm
 /// - Returns: 0 on success
 ///
 /// The kernel's KVM API document: [7.29 KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-vm-move-enc-context-from) (the published page follows the newest kernel).
-pub const KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM: u32 = 206;
-pub const KVM_CAP_VM_GPA_BITS: u32 = 207;
-pub const KVM_CAP_XSAVE2: u32 = 208;
-pub const KVM_CAP_SYS_ATTRIBUTES: u32 = 209;
-/// This capability indicates that the kernel supports the mode 3 setting for the "Address Translation Mode on Interrupt" aka "Alternate Interrupt Location" resource that is controlled with the H_SET_MODE hypercall.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_VM_MOVE_ENC_CONTEXT_FROM: u32 = 206;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_VM_GPA_BITS: u32 = 207;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_XSAVE2: u32 = 208;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_SYS_ATTRIBUTES: u32 = 209;
 /// - Architectures: ppc
 ///
 /// The kernel's KVM API document: [8.43 KVM_CAP_PPC_AIL_MODE_3](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-ppc-ail-mode-3) (the published page follows the newest kernel).
-pub const KVM_CAP_PPC_AIL_MODE_3: u32 = 210;
-pub const KVM_CAP_S390_MEM_OP_EXTENSION: u32 = 211;
-/// This capability alters PMU virtualization in KVM.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_PPC_AIL_MODE_3: u32 = 210;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_S390_MEM_OP_EXTENSION: u32 = 211;
 /// - Architectures: x86
 /// - Type: vm
 /// - Parameters: arg\[0\] is bitmask of PMU virtualization capabilities.
 /// - Returns: 0 on success, -EINVAL when arg\[0\] contains invalid bits
 ///
 /// The kernel's KVM API document: [7.37 KVM_CAP_PMU_CAPABILITY](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-pmu-capability) (the published page follows the newest kernel).
-pub const KVM_CAP_PMU_CAPABILITY: u32 = 212;
-/// This capability, if enabled, will cause KVM to disable some behavior quirks.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_PMU_CAPABILITY: u32 = 212;
 /// - Architectures: x86
 /// - Type: vm
 /// - Parameters: args\[0\] - set of KVM quirks to disable
 ///
 /// The kernel's KVM API document: [7.31 KVM_CAP_DISABLE_QUIRKS2](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-disable-quirks2) (the published page follows the newest kernel).
-pub const KVM_CAP_DISABLE_QUIRKS2: u32 = 213;
-pub const KVM_CAP_VM_TSC_CONTROL: u32 = 214;
-pub const KVM_CAP_SYSTEM_EVENT_DATA: u32 = 215;
-/// When enabled, KVM will exit to userspace with KVM_EXIT_SYSTEM_EVENT of type KVM_SYSTEM_EVENT_SUSPEND to process the guest suspend request.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_DISABLE_QUIRKS2: u32 = 213;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_VM_TSC_CONTROL: u32 = 214;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_SYSTEM_EVENT_DATA: u32 = 215;
 /// - Architectures: arm64
 /// - Type: vm
 ///
 /// The kernel's KVM API document: [7.41 KVM_CAP_ARM_SYSTEM_SUSPEND](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-system-suspend) (the published page follows the newest kernel).
-pub const KVM_CAP_ARM_SYSTEM_SUSPEND: u32 = 216;
-/// This capability indicates that KVM and the Ultravisor support dumping PV guests. The `KVM_PV_DUMP` command is available for the `KVM_S390_PV_COMMAND` ioctl and the `KVM_PV_INFO` command provides dump related UV data. Also the vcpu ioctl `KVM_S390_PV_CPU_COMMAND` is available and supports the `KVM_PV_DUMP_CPU` subcommand.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_ARM_SYSTEM_SUSPEND: u32 = 216;
 /// - Architectures: s390
 /// - Type: vm
 ///
 /// The kernel's KVM API document: [8.37 KVM_CAP_S390_PROTECTED_DUMP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-protected-dump) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_PROTECTED_DUMP: u32 = 217;
-pub const KVM_CAP_X86_TRIPLE_FAULT_EVENT: u32 = 218;
-/// Bits 63:32 of args\[0\] are used for notify window. Bits 31:0 of args\[0\] are for some flags. Valid bits are:
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_S390_PROTECTED_DUMP: u32 = 217;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_X86_TRIPLE_FAULT_EVENT: u32 = 218;
 /// - Architectures: x86
 /// - Target: VM
 /// - Parameters: args\[0\] is the value of notify window as well as some flags
 /// - Returns: 0 on success, -EINVAL if args\[0\] contains invalid flags or notify VM exit is unsupported.
 ///
 /// The kernel's KVM API document: [7.33 KVM_CAP_X86_NOTIFY_VMEXIT](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-notify-vmexit) (the published page follows the newest kernel).
-pub const KVM_CAP_X86_NOTIFY_VMEXIT: u32 = 219;
-/// This capability disables the NX huge pages mitigation for iTLB MULTIHIT.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_X86_NOTIFY_VMEXIT: u32 = 219;
 /// - Architectures: x86
 /// - Type: vm
 /// - Parameters: arg\[0\] must be 0.
 /// - Returns: 0 on success, -EPERM if the userspace process does not have CAP_SYS_BOOT, -EINVAL if args\[0\] is not 0 or any vCPUs have been created.
 ///
 /// The kernel's KVM API document: [7.38 KVM_CAP_VM_DISABLE_NX_HUGE_PAGES](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-vm-disable-nx-huge-pages) (the published page follows the newest kernel).
-pub const KVM_CAP_VM_DISABLE_NX_HUGE_PAGES: u32 = 220;
-pub const KVM_CAP_S390_ZPCI_OP: u32 = 221;
-/// This capability indicates that KVM will provide the S390 CPU Topology facility which consist of the interpretation of the PTF instruction for the function code 2 along with interception and forwarding of both the PTF instruction with function codes 0 or 1 and the STSI(15,1,x) instruction to the userland hypervisor.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_VM_DISABLE_NX_HUGE_PAGES: u32 = 220;
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_S390_ZPCI_OP: u32 = 221;
 /// - Architectures: s390
 /// - Type: vm
 ///
 /// The kernel's KVM API document: [8.39 KVM_CAP_S390_CPU_TOPOLOGY](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-cpu-topology) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_CPU_TOPOLOGY: u32 = 222;
-/// KVM is capable of tracking dirty memory using ring buffers that are mmapped into userspace; there is one dirty ring per vcpu.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_S390_CPU_TOPOLOGY: u32 = 222;
 /// - Architectures: x86, arm64, riscv
 /// - Type: vm
 /// - Parameters: args\[0\] - size of the dirty log ring
 ///
 /// The kernel's KVM API document: [7.36 KVM_CAP_DIRTY_LOG_RING/KVM_CAP_DIRTY_LOG_RING_ACQ_REL](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-dirty-log-ring-kvm-cap-dirty-log-ring-acq-rel) (the published page follows the newest kernel).
-pub const KVM_CAP_DIRTY_LOG_RING_ACQ_REL: u32 = 223;
-pub const KVM_CAP_S390_PROTECTED_ASYNC_DISABLE: u32 = 224;
-pub const KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP: u32 = 225;
-pub const KVM_CAP_PMU_EVENT_MASKED_EVENTS: u32 = 226;
-pub const KVM_CAP_COUNTER_OFFSET: u32 = 227;
-/// This capability sets the chunk size used in Eager Page Splitting.
 ///
+/// In Linux 6.1 and later (not in 5.10).
+pub const KVM_CAP_DIRTY_LOG_RING_ACQ_REL: u32 = 223;
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_S390_PROTECTED_ASYNC_DISABLE: u32 = 224;
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_DIRTY_LOG_RING_WITH_BITMAP: u32 = 225;
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_PMU_EVENT_MASKED_EVENTS: u32 = 226;
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_COUNTER_OFFSET: u32 = 227;
 /// - Architectures: arm64
 /// - Type: vm
 /// - Parameters: arg\[0\] is the new split chunk size.
 /// - Returns: 0 on success, -EINVAL if any memslot was already created.
 ///
 /// The kernel's KVM API document: [7.39 KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-eager-split-chunk-size) (the published page follows the newest kernel).
-pub const KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE: u32 = 228;
-pub const KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES: u32 = 229;
-pub const KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES: u32 = 230;
-pub const KVM_CAP_USER_MEMORY2: u32 = 231;
-/// The presence of this capability indicates that KVM_RUN will fill kvm_run.memory_fault if KVM cannot resolve a guest page fault VM-Exit, e.g. if there is a valid memslot but no backing VMA for the corresponding host virtual address.
 ///
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_ARM_EAGER_SPLIT_CHUNK_SIZE: u32 = 228;
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_ARM_SUPPORTED_BLOCK_SIZES: u32 = 229;
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_ARM_SUPPORTED_REG_MASK_RANGES: u32 = 230;
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_USER_MEMORY2: u32 = 231;
 /// - Architectures: x86
 ///
 /// The kernel's KVM API document: [8.44 KVM_CAP_MEMORY_FAULT_INFO](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-memory-fault-info) (the published page follows the newest kernel).
-pub const KVM_CAP_MEMORY_FAULT_INFO: u32 = 232;
-pub const KVM_CAP_MEMORY_ATTRIBUTES: u32 = 233;
-pub const KVM_CAP_GUEST_MEMFD: u32 = 234;
-/// This capability returns a bitmap of support VM types.  The 1-setting of bit @n means the VM type with value @n is supported.  Possible values of @n are:
 ///
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_MEMORY_FAULT_INFO: u32 = 232;
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_MEMORY_ATTRIBUTES: u32 = 233;
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_GUEST_MEMFD: u32 = 234;
 /// - Architectures: x86
 /// - Type: system ioctl
 ///
 /// The kernel's KVM API document: [8.41 KVM_CAP_VM_TYPES](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-vm-types) (the published page follows the newest kernel).
-pub const KVM_CAP_VM_TYPES: u32 = 235;
-pub const KVM_CAP_PRE_FAULT_MEMORY: u32 = 236;
-/// This capability sets the VM's APIC bus clock frequency, used by KVM's in-kernel virtual APIC when emulating APIC timers.  KVM's default value can be retrieved by KVM_CHECK_EXTENSION.
 ///
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_VM_TYPES: u32 = 235;
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_PRE_FAULT_MEMORY: u32 = 236;
 /// - Architectures: x86
 /// - Target: VM
 /// - Parameters: args\[0\] is the desired APIC bus clock rate, in nanoseconds
 /// - Returns: 0 on success, -EINVAL if args\[0\] contains an invalid value for the frequency or if any vCPUs have been created, -ENXIO if a virtual local APIC has not been created using KVM_CREATE_IRQCHIP.
 ///
 /// The kernel's KVM API document: [7.35 KVM_CAP_X86_APIC_BUS_CYCLES_NS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-apic-bus-cycles-ns) (the published page follows the newest kernel).
-pub const KVM_CAP_X86_APIC_BUS_CYCLES_NS: u32 = 237;
-/// The presence of this capability indicates that KVM_RUN will update the KVM_RUN_X86_GUEST_MODE bit in kvm_run.flags to indicate whether the vCPU was executing nested guest code when it exited.
 ///
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_X86_APIC_BUS_CYCLES_NS: u32 = 237;
 /// - Architectures: x86
 ///
 /// The kernel's KVM API document: [8.45 KVM_CAP_X86_GUEST_MODE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-x86-guest-mode) (the published page follows the newest kernel).
-pub const KVM_CAP_X86_GUEST_MODE: u32 = 238;
-/// This capability changes the behavior of the registers that identify a PE implementation of the Arm architecture: MIDR_EL1, REVIDR_EL1, and AIDR_EL1. By default, these registers are visible to userspace but treated as invariant.
 ///
+/// In Linux 6.12 and later (not in 6.1).
+pub const KVM_CAP_X86_GUEST_MODE: u32 = 238;
 /// - Architectures: arm64
 /// - Target: VM
 /// - Parameters: None
 /// - Returns: 0 on success, -EINVAL if vCPUs have been created before enabling this capability.
 ///
 /// The kernel's KVM API document: [7.42 KVM_CAP_ARM_WRITABLE_IMP_ID_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-writable-imp-id-regs) (the published page follows the newest kernel).
-pub const KVM_CAP_ARM_WRITABLE_IMP_ID_REGS: u32 = 239;
-pub const KVM_CAP_ARM_EL2: u32 = 240;
-pub const KVM_CAP_ARM_EL2_E2H0: u32 = 241;
-/// When this capability is enabled, KVM resets the VCPU when setting MP_STATE_INIT_RECEIVED through IOCTL.  The original MP_STATE is preserved.
 ///
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_CAP_ARM_WRITABLE_IMP_ID_REGS: u32 = 239;
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_CAP_ARM_EL2: u32 = 240;
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_CAP_ARM_EL2_E2H0: u32 = 241;
 /// - Architectures: riscv
 /// - Type: VM
 /// - Parameters: None
 /// - Returns: 0 on success, -EINVAL if arg\[0\] is not zero
 ///
 /// The kernel's KVM API document: [7.43 KVM_CAP_RISCV_MP_STATE_RESET](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-riscv-mp-state-reset) (the published page follows the newest kernel).
-pub const KVM_CAP_RISCV_MP_STATE_RESET: u32 = 242;
-/// This capability indicate to the userspace whether a PFNMAP memory region can be safely mapped as cacheable. This relies on the presence of force write back (FWB) feature support on the hardware.
 ///
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_CAP_RISCV_MP_STATE_RESET: u32 = 242;
 /// - Architectures: arm64
 /// - Target: VM
 /// - Parameters: None
 ///
 /// The kernel's KVM API document: [7.44 KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-cacheable-pfnmap-supported) (the published page follows the newest kernel).
-pub const KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED: u32 = 243;
-pub const KVM_CAP_GUEST_MEMFD_FLAGS: u32 = 244;
-/// When this capability is enabled, KVM may exit to userspace for SEAs taken to EL2 resulting from a guest access. See `KVM_EXIT_ARM_SEA` for more information.
 ///
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_CAP_ARM_CACHEABLE_PFNMAP_SUPPORTED: u32 = 243;
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_CAP_GUEST_MEMFD_FLAGS: u32 = 244;
 /// - Architecture: arm64
 /// - Target: VM
 /// - Parameters: none
 /// - Returns: 0 on success, -EINVAL if unsupported.
 ///
 /// The kernel's KVM API document: [7.45 KVM_CAP_ARM_SEA_TO_USER](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-arm-sea-to-user) (the published page follows the newest kernel).
-pub const KVM_CAP_ARM_SEA_TO_USER: u32 = 245;
-/// When this capability is enabled KVM forwards all operation exceptions that it doesn't handle itself to user space. This also includes the 0x0000 instructions managed by KVM_CAP_S390_USER_INSTR0. This is helpful if user space wants to emulate instructions which are not (yet) implemented in hardware.
 ///
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_CAP_ARM_SEA_TO_USER: u32 = 245;
 /// - Architectures: s390
 /// - Parameters: none
 ///
 /// The kernel's KVM API document: [7.46 KVM_CAP_S390_USER_OPEREXEC](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-user-operexec) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_USER_OPEREXEC: u32 = 246;
-/// The presence of this capability indicates that the KVM_S390_KEYOP ioctl is available.
 ///
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_CAP_S390_USER_OPEREXEC: u32 = 246;
 /// - Architectures: s390
 ///
 /// The kernel's KVM API document: [8.46 KVM_CAP_S390_KEYOP](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-keyop) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_KEYOP: u32 = 247;
-/// The presence of this capability indicates that the nested KVM guest can start in ESA mode.
 ///
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_CAP_S390_KEYOP: u32 = 247;
 /// - Architectures: s390
 ///
 /// The kernel's KVM API document: [8.47 KVM_CAP_S390_VSIE_ESAMODE](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-vsie-esamode) (the published page follows the newest kernel).
-pub const KVM_CAP_S390_VSIE_ESAMODE: u32 = 248;
-/// With this capability the KVM support for memory backing with 2g pages through hugetlbfs can be enabled for a VM. After the capability is enabled, cmma can't be enabled anymore and pfmfi and the storage key interpretation are disabled. If cmma has already been enabled or the hpage_2g module parameter is not set to 1, -EINVAL is returned.
 ///
+/// In Linux 7.2 and later (not in 6.12).
+pub const KVM_CAP_S390_VSIE_ESAMODE: u32 = 248;
 /// - Architectures: s390
 /// - Parameters: none
 /// - Returns: 0 on success; -EINVAL if hpage_2g module parameter was not set, cmma is enabled, or the VM has the KVM_VM_S390_UCONTROL flag set; -EBUSY if vCPUs were already created for the VM.
 ///
 /// The kernel's KVM API document: [7.47 KVM_CAP_S390_HPAGE_2G](https://docs.kernel.org/virt/kvm/api.html#kvm-cap-s390-hpage-2g) (the published page follows the newest kernel).
+///
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_CAP_S390_HPAGE_2G: u32 = 249;
+/// In Linux 7.3 and later (not in 7.2).
 pub const KVM_CAP_PPC_COMPAT_CAPS: u32 = 250;
+/// In Linux 7.3 and later (not in 7.2).
 pub const KVM_CAP_ARM_PMU_V3_STRICT: u32 = 251;
-/// gsi routing entry types
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IRQ_ROUTING_IRQCHIP: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IRQ_ROUTING_MSI: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IRQ_ROUTING_S390_ADAPTER: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IRQ_ROUTING_HV_SINT: u32 = 4;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN: u32 = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IRQFD_FLAG_DEASSIGN: u32 = 1;
 /// Available with KVM_CAP_IRQFD_RESAMPLE
 ///
 /// KVM_IRQFD_FLAG_RESAMPLE indicates resamplefd is valid and specifies
 /// the irqfd to operate in resampling mode for level triggered interrupt
 /// emulation.  See Documentation/virt/kvm/api.rst.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IRQFD_FLAG_RESAMPLE: u32 = 2;
-/// Do not use 1, KVM_CHECK_EXTENSION returned it before we had flags.
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CLOCK_TSC_STABLE: u32 = 2;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_CLOCK_REALTIME: u32 = 4;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_CLOCK_HOST_TSC: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MMU_FSL_BOOKE_NOHV: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MMU_FSL_BOOKE_HV: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARCH_MASK: i64 = -72057594037927936;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_GENERIC: u32 = 0;
-/// Architecture specific registers are to be defined in arch headers and
-/// ORed with the arch identifier.
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_PPC: u64 = 1152921504606846976;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_X86: u64 = 2305843009213693952;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_IA64: u64 = 3458764513820540928;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM: u64 = 4611686018427387904;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_S390: u64 = 5764607523034234880;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_ARM64: u64 = 6917529027641081856;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_MIPS: u64 = 8070450532247928832;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_RISCV: i64 = -9223372036854775808;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_REG_LOONGARCH: i64 = -8070450532247928832;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_SHIFT: u32 = 52;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_MASK: u64 = 67553994410557440;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_U8: u32 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_U16: u64 = 4503599627370496;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_U32: u64 = 9007199254740992;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_U64: u64 = 13510798882111488;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_U128: u64 = 18014398509481984;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_U256: u64 = 22517998136852480;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_U512: u64 = 27021597764222976;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_U1024: u64 = 31525197391593472;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_SIZE_U2048: u64 = 36028797018963968;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_MSI_VALID_DEVID: u32 = 1;
 /// Device control API, available with KVM_CAP_DEVICE_CTRL
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_CREATE_DEVICE_TEST: u32 = 1;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_DEV_VFIO_FILE: u32 = 1;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_DEV_VFIO_FILE_ADD: u32 = 1;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_DEV_VFIO_FILE_DEL: u32 = 2;
 /// KVM_DEV_VFIO_GROUP aliases are for compile time uapi compatibility
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_VFIO_GROUP: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_VFIO_GROUP_ADD: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_VFIO_GROUP_DEL: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_VFIO_GROUP_SET_SPAPR_TCE: u32 = 3;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_S390_KEYOP_ISKE: u32 = 1;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_S390_KEYOP_RRBE: u32 = 2;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_S390_KEYOP_SSKE: u32 = 3;
-/// store status for s390
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_STORE_STATUS_NOADDR: i32 = -1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_S390_STORE_STATUS_PREFIXED: i32 = -2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DIRTY_LOG_INITIALLY_SET: u32 = 2;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_DIRTY_LOG_PAGE_OFFSET: u32 = 0;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_DIRTY_GFN_F_MASK: u32 = 3;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_BUS_LOCK_DETECTION_OFF: u32 = 1;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_BUS_LOCK_DETECTION_EXIT: u32 = 2;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_PMU_CAP_DISABLE: u32 = 1;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_TYPE_SHIFT: u32 = 0;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_TYPE_MASK: u32 = 15;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_TYPE_CUMULATIVE: u32 = 0;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_TYPE_INSTANT: u32 = 1;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_TYPE_PEAK: u32 = 2;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_TYPE_LINEAR_HIST: u32 = 3;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_TYPE_LOG_HIST: u32 = 4;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_TYPE_MAX: u32 = 4;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_UNIT_SHIFT: u32 = 4;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_UNIT_MASK: u32 = 240;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_UNIT_NONE: u32 = 0;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_UNIT_BYTES: u32 = 16;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_UNIT_SECONDS: u32 = 32;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_UNIT_CYCLES: u32 = 48;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_UNIT_BOOLEAN: u32 = 64;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_UNIT_MAX: u32 = 64;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_BASE_SHIFT: u32 = 8;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_BASE_MASK: u32 = 3840;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_BASE_POW10: u32 = 0;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_BASE_POW2: u32 = 256;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_STATS_BASE_MAX: u32 = 256;
-/// Available with KVM_CAP_X86_NOTIFY_VMEXIT
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_X86_NOTIFY_VMEXIT_ENABLED: u32 = 1;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_X86_NOTIFY_VMEXIT_USER: u32 = 2;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_MEMORY_ATTRIBUTE_PRIVATE: u32 = 8;
+/// In Linux 7.2 and later (not in 6.12).
 pub const GUEST_MEMFD_FLAG_MMAP: u32 = 1;
+/// In Linux 7.2 and later (not in 6.12).
 pub const GUEST_MEMFD_FLAG_INIT_SHARED: u32 = 2;
 /// \_\_xx is ok: it doesn't pollute the POSIX namespace. Use these in the
 /// header files exported to user space
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __s8 = crate::ctypes::c_schar;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __u8 = crate::ctypes::c_uchar;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __s16 = crate::ctypes::c_short;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __u16 = crate::ctypes::c_ushort;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __s32 = crate::ctypes::c_int;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __u32 = crate::ctypes::c_uint;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __s64 = crate::ctypes::c_longlong;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __u64 = crate::ctypes::c_ulonglong;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type addr_t = crate::ctypes::c_ulong;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type saddr_t = crate::ctypes::c_long;
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C, packed(4))]
 #[derive(Copy, Clone)]
 pub struct __vector128 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: __vector128__bindgen_ty_1,
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union __vector128__bindgen_ty_1 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub __bindgen_anon_1: __vector128__bindgen_ty_1__bindgen_ty_1,
+    /// In Linux 6.12 and later (not in 6.1).
     pub u: [__u32; 4usize],
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct __vector128__bindgen_ty_1__bindgen_ty_1 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub high: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub low: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1320,9 +1803,11 @@ impl ::core::fmt::Debug for __vector128 {
         write!(f, "__vector128 {{ __bindgen_anon_1: {:?} }}", { self.__bindgen_anon_1 })
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct __kernel_fd_set {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fds_bits: [crate::ctypes::c_ulong; 16usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1332,35 +1817,62 @@ const _: () = {
     ["Offset of field: __kernel_fd_set::fds_bits"][::core::mem::offset_of!(__kernel_fd_set, fds_bits) - 0usize];
 };
 /// Type of a signal handler.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_sighandler_t = ::core::option::Option<unsafe extern "C" fn(arg1: crate::ctypes::c_int)>;
 /// Type of a SYSV IPC key.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_key_t = crate::ctypes::c_int;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_mqd_t = crate::ctypes::c_int;
 /// This file is generally used by user-level software, so you need to
 /// be a little careful about namespace pollution etc.  Also, we cannot
 /// assume GCC is being used.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_size_t = crate::ctypes::c_ulong;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_ssize_t = crate::ctypes::c_long;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_old_dev_t = crate::ctypes::c_ushort;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_ino_t = crate::ctypes::c_uint;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_mode_t = crate::ctypes::c_uint;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_ipc_pid_t = crate::ctypes::c_int;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_uid_t = crate::ctypes::c_uint;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_gid_t = crate::ctypes::c_uint;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_ptrdiff_t = crate::ctypes::c_long;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_sigset_t = crate::ctypes::c_ulong;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_long_t = crate::ctypes::c_long;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_ulong_t = crate::ctypes::c_ulong;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_pid_t = crate::ctypes::c_int;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_suseconds_t = __kernel_long_t;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_daddr_t = crate::ctypes::c_int;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_uid32_t = crate::ctypes::c_uint;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_gid32_t = crate::ctypes::c_uint;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_old_uid_t = __kernel_uid_t;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_old_gid_t = __kernel_gid_t;
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct __kernel_fsid_t {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub val: [crate::ctypes::c_int; 2usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1370,42 +1882,73 @@ const _: () = {
     ["Offset of field: __kernel_fsid_t::val"][::core::mem::offset_of!(__kernel_fsid_t, val) - 0usize];
 };
 /// anything below here should be completely generic
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_off_t = __kernel_long_t;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_loff_t = crate::ctypes::c_longlong;
+/// In Linux 7.2 and later (not in 6.12).
 pub type __kernel_uoff_t = crate::ctypes::c_ulonglong;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_old_time_t = __kernel_long_t;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_time_t = __kernel_long_t;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_time64_t = crate::ctypes::c_longlong;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_clock_t = __kernel_long_t;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_timer_t = crate::ctypes::c_int;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_clockid_t = crate::ctypes::c_int;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_caddr_t = *mut crate::ctypes::c_char;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_uid16_t = crate::ctypes::c_ushort;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __kernel_gid16_t = crate::ctypes::c_ushort;
+/// In Linux 6.12 and later (not in 6.1).
 pub type __s128 = i128;
+/// In Linux 6.12 and later (not in 6.1).
 pub type __u128 = u128;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __le16 = __u16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __be16 = __u16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __le32 = __u32;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __be32 = __u32;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __le64 = __u64;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __be64 = __u64;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __sum16 = __u16;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __wsum = __u32;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type __poll_t = crate::ctypes::c_uint;
 /// # ioctls
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_S390_GET_SKEYS`](crate::ioctls::KVM_S390_GET_SKEYS) (write), vm ioctl: This ioctl is used to get guest storage key values on the s390 architecture. — [4.90 KVM_S390_GET_SKEYS](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-get-skeys)
-/// - [`KVM_S390_SET_SKEYS`](crate::ioctls::KVM_S390_SET_SKEYS) (write), vm ioctl: This ioctl is used to set guest storage key values on the s390 architecture. — [4.91 KVM_S390_SET_SKEYS](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-set-skeys)
+/// - [`KVM_S390_GET_SKEYS`](crate::ioctls::KVM_S390_GET_SKEYS) (write), vm ioctl — [4.90 KVM_S390_GET_SKEYS](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-get-skeys)
+/// - [`KVM_S390_SET_SKEYS`](crate::ioctls::KVM_S390_SET_SKEYS) (write), vm ioctl — [4.91 KVM_S390_SET_SKEYS](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-set-skeys)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_skeys {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub start_gfn: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub count: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub skeydata_addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub reserved: [__u32; 9usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1438,21 +1981,31 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_S390_GET_CMMA_BITS`](crate::ioctls::KVM_S390_GET_CMMA_BITS) (read and write), vm ioctl: This ioctl is used to get the values of the CMMA bits on the s390 architecture. — [4.107 KVM_S390_GET_CMMA_BITS](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-get-cmma-bits)
-/// - [`KVM_S390_SET_CMMA_BITS`](crate::ioctls::KVM_S390_SET_CMMA_BITS) (write), vm ioctl: This ioctl is used to set the values of the CMMA bits on the s390 architecture. — [4.108 KVM_S390_SET_CMMA_BITS](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-set-cmma-bits)
+/// - [`KVM_S390_GET_CMMA_BITS`](crate::ioctls::KVM_S390_GET_CMMA_BITS) (read and write), vm ioctl — [4.107 KVM_S390_GET_CMMA_BITS](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-get-cmma-bits)
+/// - [`KVM_S390_SET_CMMA_BITS`](crate::ioctls::KVM_S390_SET_CMMA_BITS) (write), vm ioctl — [4.108 KVM_S390_SET_CMMA_BITS](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-set-cmma-bits)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_s390_cmma_log {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub start_gfn: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub count: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_s390_cmma_log__bindgen_ty_1,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub values: __u64,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_s390_cmma_log__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub remaining: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mask: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1512,41 +2065,70 @@ impl ::core::fmt::Debug for kvm_s390_cmma_log {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_S390_MEM_OP`](crate::ioctls::KVM_S390_MEM_OP) (write), vm ioctl, vcpu ioctl: Read or write data from/to the VM's memory. — [4.89 KVM_S390_MEM_OP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-mem-op)
+/// - [`KVM_S390_MEM_OP`](crate::ioctls::KVM_S390_MEM_OP) (write), vm ioctl, vcpu ioctl — [4.89 KVM_S390_MEM_OP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-mem-op)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_s390_mem_op {
     /// the guest address
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub gaddr: __u64,
     /// flags
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u64,
     /// amount of bytes
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub size: __u32,
     /// type of operation
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub op: __u32,
     /// buffer in userspace
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub buf: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_s390_mem_op__bindgen_ty_1,
 }
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_s390_mem_op__bindgen_ty_1 {
+    /// In Linux 6.1 and later (not in 5.10).
     pub __bindgen_anon_1: kvm_s390_mem_op__bindgen_ty_1__bindgen_ty_1,
     /// offset into the sida
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub sida_offset: __u32,
     /// ignored
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub reserved: [__u8; 32usize],
 }
+/// In Linux 6.1 and later (not in 5.10).
+/// Its size changed: 2 bytes in 6.1, 16 bytes in 6.12 to 7.3.
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_mem_op__bindgen_ty_1__bindgen_ty_1 {
     /// the access register number
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub ar: __u8,
     /// access key, ignored if flag unset
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub key: __u8,
     /// ignored
+    ///
+    /// In Linux 6.12 and later (not in 6.1). Later than `kvm_s390_mem_op__bindgen_ty_1__bindgen_ty_1` itself, which is in Linux 6.1 and later.
     pub pad1: [__u8; 6usize],
     /// ignored if cmpxchg flag unset
+    ///
+    /// In Linux 6.12 and later (not in 6.1). Later than `kvm_s390_mem_op__bindgen_ty_1__bindgen_ty_1` itself, which is in Linux 6.1 and later.
     pub old_addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1620,10 +2202,14 @@ impl ::core::fmt::Debug for kvm_s390_mem_op {
 /// The argument of these request codes:
 ///
 /// - [`KVM_S390_SET_INITIAL_PSW`](crate::ioctls::KVM_S390_SET_INITIAL_PSW) (write)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_psw {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mask: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1637,12 +2223,17 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_S390_INTERRUPT`](crate::ioctls::KVM_S390_INTERRUPT) (write), vm ioctl, vcpu ioctl: Allows to inject an interrupt to the guest. — [4.77 KVM_S390_INTERRUPT](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-interrupt)
+/// - [`KVM_S390_INTERRUPT`](crate::ioctls::KVM_S390_INTERRUPT) (write), vm ioctl, vcpu ioctl — [4.77 KVM_S390_INTERRUPT](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-interrupt)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_interrupt {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub type_: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub parm: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub parm64: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1653,6 +2244,7 @@ const _: () = {
     ["Offset of field: kvm_s390_interrupt::parm"][::core::mem::offset_of!(kvm_s390_interrupt, parm) - 4usize];
     ["Offset of field: kvm_s390_interrupt::parm64"][::core::mem::offset_of!(kvm_s390_interrupt, parm64) - 8usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1660,9 +2252,13 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_s390_io_info {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub subchannel_id: __u16,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub subchannel_nr: __u16,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub io_int_parm: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub io_int_word: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1676,6 +2272,7 @@ const _: () = {
     ["Offset of field: kvm_s390_io_info::io_int_parm"][::core::mem::offset_of!(kvm_s390_io_info, io_int_parm) - 4usize];
     ["Offset of field: kvm_s390_io_info::io_int_word"][::core::mem::offset_of!(kvm_s390_io_info, io_int_word) - 8usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1683,8 +2280,11 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_s390_ext_info {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ext_params: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ext_params2: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1696,6 +2296,7 @@ const _: () = {
     ["Offset of field: kvm_s390_ext_info::ext_params2"]
         [::core::mem::offset_of!(kvm_s390_ext_info, ext_params2) - 8usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1703,18 +2304,31 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_s390_pgm_info {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub trans_exc_code: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mon_code: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub per_address: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub data_exc_code: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub code: __u16,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mon_class_nr: __u16,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub per_code: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub per_atmid: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub exc_access_id: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub per_access_id: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub op_access_id: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u8; 2usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1742,6 +2356,7 @@ const _: () = {
     ["Offset of field: kvm_s390_pgm_info::flags"][::core::mem::offset_of!(kvm_s390_pgm_info, flags) - 37usize];
     ["Offset of field: kvm_s390_pgm_info::pad"][::core::mem::offset_of!(kvm_s390_pgm_info, pad) - 38usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1749,6 +2364,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_s390_prefix_info {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub address: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1757,6 +2373,7 @@ const _: () = {
     ["Alignment of kvm_s390_prefix_info"][::core::mem::align_of::<kvm_s390_prefix_info>() - 4usize];
     ["Offset of field: kvm_s390_prefix_info::address"][::core::mem::offset_of!(kvm_s390_prefix_info, address) - 0usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1764,6 +2381,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_s390_extcall_info {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub code: __u16,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1772,6 +2390,7 @@ const _: () = {
     ["Alignment of kvm_s390_extcall_info"][::core::mem::align_of::<kvm_s390_extcall_info>() - 2usize];
     ["Offset of field: kvm_s390_extcall_info::code"][::core::mem::offset_of!(kvm_s390_extcall_info, code) - 0usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1779,6 +2398,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_s390_emerg_info {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub code: __u16,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1787,6 +2407,7 @@ const _: () = {
     ["Alignment of kvm_s390_emerg_info"][::core::mem::align_of::<kvm_s390_emerg_info>() - 2usize];
     ["Offset of field: kvm_s390_emerg_info::code"][::core::mem::offset_of!(kvm_s390_emerg_info, code) - 0usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1794,6 +2415,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_s390_stop_info {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1802,6 +2424,7 @@ const _: () = {
     ["Alignment of kvm_s390_stop_info"][::core::mem::align_of::<kvm_s390_stop_info>() - 4usize];
     ["Offset of field: kvm_s390_stop_info::flags"][::core::mem::offset_of!(kvm_s390_stop_info, flags) - 0usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -1809,11 +2432,17 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_s390_mchk_info {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub cr14: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mcic: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub failing_storage_address: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ext_damage_code: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fixed_logout: [__u8; 16usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1834,7 +2463,9 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_S390_IRQ`](crate::ioctls::KVM_S390_IRQ) (write), vcpu ioctl: Allows to inject an interrupt to the guest. — [4.92 KVM_S390_IRQ](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-irq)
+/// - [`KVM_S390_IRQ`](crate::ioctls::KVM_S390_IRQ) (write), vcpu ioctl — [4.92 KVM_S390_IRQ](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-irq)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(
@@ -1842,21 +2473,33 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_s390_irq {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub type_: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub u: kvm_s390_irq__bindgen_ty_1,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(feature = "serde", derive(zerocopy::Immutable, zerocopy::FromBytes))]
 pub union kvm_s390_irq__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub io: kvm_s390_io_info,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ext: kvm_s390_ext_info,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pgm: kvm_s390_pgm_info,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub emerg: kvm_s390_emerg_info,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub extcall: kvm_s390_extcall_info,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub prefix: kvm_s390_prefix_info,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub stop: kvm_s390_stop_info,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mchk: kvm_s390_mchk_info,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub reserved: [crate::ctypes::c_char; 64usize],
 }
 #[cfg(feature = "serde")]
@@ -1934,16 +2577,24 @@ impl ::core::fmt::Debug for kvm_s390_irq {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_S390_GET_IRQ_STATE`](crate::ioctls::KVM_S390_GET_IRQ_STATE) (write), vcpu ioctl: This ioctl allows userspace to retrieve the complete state of all currently pending interrupts in a single buffer. — [4.94 KVM_S390_GET_IRQ_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-get-irq-state)
-/// - [`KVM_S390_SET_IRQ_STATE`](crate::ioctls::KVM_S390_SET_IRQ_STATE) (write), vcpu ioctl: This ioctl allows userspace to set the complete state of all cpu-local interrupts currently pending for the vcpu. — [4.95 KVM_S390_SET_IRQ_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-set-irq-state)
+/// - [`KVM_S390_GET_IRQ_STATE`](crate::ioctls::KVM_S390_GET_IRQ_STATE) (write), vcpu ioctl — [4.94 KVM_S390_GET_IRQ_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-get-irq-state)
+/// - [`KVM_S390_SET_IRQ_STATE`](crate::ioctls::KVM_S390_SET_IRQ_STATE) (write), vcpu ioctl — [4.95 KVM_S390_SET_IRQ_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-set-irq-state)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_irq_state {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub buf: __u64,
     /// will stay unused for compatibility reasons
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub len: __u32,
     /// will stay unused for compatibility reasons
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub reserved: [__u32; 4usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1959,13 +2610,18 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_S390_UCAS_MAP`](crate::ioctls::KVM_S390_UCAS_MAP) (write), vcpu ioctl: This ioctl maps the memory at "user_addr" with the length "length" to the vcpu's address space starting at "vcpu_addr". — [4.65 KVM_S390_UCAS_MAP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-ucas-map)
-/// - [`KVM_S390_UCAS_UNMAP`](crate::ioctls::KVM_S390_UCAS_UNMAP) (write), vcpu ioctl: This ioctl unmaps the memory in the vcpu's address space starting at "vcpu_addr" with the length "length". — [4.66 KVM_S390_UCAS_UNMAP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-ucas-unmap)
+/// - [`KVM_S390_UCAS_MAP`](crate::ioctls::KVM_S390_UCAS_MAP) (write), vcpu ioctl — [4.65 KVM_S390_UCAS_MAP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-ucas-map)
+/// - [`KVM_S390_UCAS_UNMAP`](crate::ioctls::KVM_S390_UCAS_UNMAP) (write), vcpu ioctl — [4.66 KVM_S390_UCAS_UNMAP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-ucas-unmap)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_ucas_mapping {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub user_addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub vcpu_addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub length: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1979,10 +2635,13 @@ const _: () = {
     ["Offset of field: kvm_s390_ucas_mapping::length"]
         [::core::mem::offset_of!(kvm_s390_ucas_mapping, length) - 16usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_pv_sec_parm {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub origin: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub length: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -1992,11 +2651,15 @@ const _: () = {
     ["Offset of field: kvm_s390_pv_sec_parm::origin"][::core::mem::offset_of!(kvm_s390_pv_sec_parm, origin) - 0usize];
     ["Offset of field: kvm_s390_pv_sec_parm::length"][::core::mem::offset_of!(kvm_s390_pv_sec_parm, length) - 8usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_pv_unp {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub size: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub tweak: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2007,19 +2670,31 @@ const _: () = {
     ["Offset of field: kvm_s390_pv_unp::size"][::core::mem::offset_of!(kvm_s390_pv_unp, size) - 8usize];
     ["Offset of field: kvm_s390_pv_unp::tweak"][::core::mem::offset_of!(kvm_s390_pv_unp, tweak) - 16usize];
 };
+/// In Linux 6.1 and later (not in 5.10).
 pub const pv_cmd_dmp_id_KVM_PV_DUMP_INIT: pv_cmd_dmp_id = 0;
+/// In Linux 6.1 and later (not in 5.10).
 pub const pv_cmd_dmp_id_KVM_PV_DUMP_CONFIG_STOR_STATE: pv_cmd_dmp_id = 1;
+/// In Linux 6.1 and later (not in 5.10).
 pub const pv_cmd_dmp_id_KVM_PV_DUMP_COMPLETE: pv_cmd_dmp_id = 2;
+/// In Linux 6.1 and later (not in 5.10).
 pub const pv_cmd_dmp_id_KVM_PV_DUMP_CPU: pv_cmd_dmp_id = 3;
+/// In Linux 6.1 and later (not in 5.10).
 pub type pv_cmd_dmp_id = crate::ctypes::c_uint;
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_pv_dmp {
+    /// In Linux 6.1 and later (not in 5.10).
     pub subcmd: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub buff_addr: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub buff_len: __u64,
     /// For dump storage state
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub gaddr: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub reserved: [__u64; 4usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2032,14 +2707,21 @@ const _: () = {
     ["Offset of field: kvm_s390_pv_dmp::gaddr"][::core::mem::offset_of!(kvm_s390_pv_dmp, gaddr) - 24usize];
     ["Offset of field: kvm_s390_pv_dmp::reserved"][::core::mem::offset_of!(kvm_s390_pv_dmp, reserved) - 32usize];
 };
+/// In Linux 6.1 and later (not in 5.10).
 pub const pv_cmd_info_id_KVM_PV_INFO_VM: pv_cmd_info_id = 0;
+/// In Linux 6.1 and later (not in 5.10).
 pub const pv_cmd_info_id_KVM_PV_INFO_DUMP: pv_cmd_info_id = 1;
+/// In Linux 6.1 and later (not in 5.10).
 pub type pv_cmd_info_id = crate::ctypes::c_uint;
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_pv_info_dump {
+    /// In Linux 6.1 and later (not in 5.10).
     pub dump_cpu_buffer_len: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub dump_config_mem_buffer_per_1m: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub dump_config_finalize_len: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2053,13 +2735,19 @@ const _: () = {
     ["Offset of field: kvm_s390_pv_info_dump::dump_config_finalize_len"]
         [::core::mem::offset_of!(kvm_s390_pv_info_dump, dump_config_finalize_len) - 16usize];
 };
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_pv_info_vm {
+    /// In Linux 6.1 and later (not in 5.10).
     pub inst_calls_list: [__u64; 4usize],
+    /// In Linux 6.1 and later (not in 5.10).
     pub max_cpus: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub max_guests: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub max_guest_addr: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub feature_indication: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2077,12 +2765,17 @@ const _: () = {
     ["Offset of field: kvm_s390_pv_info_vm::feature_indication"]
         [::core::mem::offset_of!(kvm_s390_pv_info_vm, feature_indication) - 56usize];
 };
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_pv_info_header {
+    /// In Linux 6.1 and later (not in 5.10).
     pub id: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub len_max: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub len_written: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub reserved: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2097,16 +2790,22 @@ const _: () = {
     ["Offset of field: kvm_s390_pv_info_header::reserved"]
         [::core::mem::offset_of!(kvm_s390_pv_info_header, reserved) - 12usize];
 };
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_s390_pv_info {
+    /// In Linux 6.1 and later (not in 5.10).
     pub header: kvm_s390_pv_info_header,
+    /// In Linux 6.1 and later (not in 5.10).
     pub __bindgen_anon_1: kvm_s390_pv_info__bindgen_ty_1,
 }
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_s390_pv_info__bindgen_ty_1 {
+    /// In Linux 6.1 and later (not in 5.10).
     pub dump: kvm_s390_pv_info_dump,
+    /// In Linux 6.1 and later (not in 5.10).
     pub vm: kvm_s390_pv_info_vm,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2156,37 +2855,62 @@ impl ::core::fmt::Debug for kvm_s390_pv_info {
         )
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 pub const pv_cmd_id_KVM_PV_ENABLE: pv_cmd_id = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const pv_cmd_id_KVM_PV_DISABLE: pv_cmd_id = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const pv_cmd_id_KVM_PV_SET_SEC_PARMS: pv_cmd_id = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const pv_cmd_id_KVM_PV_UNPACK: pv_cmd_id = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const pv_cmd_id_KVM_PV_VERIFY: pv_cmd_id = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const pv_cmd_id_KVM_PV_PREP_RESET: pv_cmd_id = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const pv_cmd_id_KVM_PV_UNSHARE_ALL: pv_cmd_id = 6;
+/// In Linux 6.1 and later (not in 5.10).
 pub const pv_cmd_id_KVM_PV_INFO: pv_cmd_id = 7;
+/// In Linux 6.1 and later (not in 5.10).
 pub const pv_cmd_id_KVM_PV_DUMP: pv_cmd_id = 8;
+/// In Linux 6.12 and later (not in 6.1).
 pub const pv_cmd_id_KVM_PV_ASYNC_CLEANUP_PREPARE: pv_cmd_id = 9;
+/// In Linux 6.12 and later (not in 6.1).
 pub const pv_cmd_id_KVM_PV_ASYNC_CLEANUP_PERFORM: pv_cmd_id = 10;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type pv_cmd_id = crate::ctypes::c_uint;
 /// # ioctls
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_S390_PV_COMMAND`](crate::ioctls::KVM_S390_PV_COMMAND) (read and write), vm ioctl: \*\*Ultravisor return codes\*\* The Ultravisor return (reason) codes are provided by the kernel if a Ultravisor call has been executed to achieve the results expected by the command. — [4.125 KVM_S390_PV_COMMAND](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-pv-command)
-/// - [`KVM_S390_PV_CPU_COMMAND`](crate::ioctls::KVM_S390_PV_CPU_COMMAND) (read and write), vcpu ioctl: This ioctl closely mirrors `KVM_S390_PV_COMMAND` but handles requests for vcpus. — [4.136 KVM_S390_PV_CPU_COMMAND](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-pv-cpu-command)
+/// - [`KVM_S390_PV_COMMAND`](crate::ioctls::KVM_S390_PV_COMMAND) (read and write), vm ioctl — [4.125 KVM_S390_PV_COMMAND](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-pv-command)
+/// - [`KVM_S390_PV_CPU_COMMAND`](crate::ioctls::KVM_S390_PV_CPU_COMMAND) (read and write), vcpu ioctl — [4.136 KVM_S390_PV_CPU_COMMAND](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-pv-cpu-command)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_pv_cmd {
     /// Command to be executed
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub cmd: __u32,
     /// Ultravisor return code
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub rc: __u16,
     /// Ultravisor return reason code
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub rrc: __u16,
     /// Data or address
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub data: __u64,
     /// flags for future extensions. Must be 0 for now
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub reserved: [__u32; 3usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2204,38 +2928,63 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_S390_ZPCI_OP`](crate::ioctls::KVM_S390_ZPCI_OP) (write), vm ioctl: Used to manage hardware-assisted virtualization features for zPCI devices. — [4.137 KVM_S390_ZPCI_OP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-zpci-op)
+/// - [`KVM_S390_ZPCI_OP`](crate::ioctls::KVM_S390_ZPCI_OP) (write), vm ioctl — [4.137 KVM_S390_ZPCI_OP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-zpci-op)
+///
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_s390_zpci_op {
     /// target device
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub fh: __u32,
     /// operation to perform
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub op: __u8,
+    /// In Linux 6.1 and later (not in 5.10).
     pub pad: [__u8; 3usize],
+    /// In Linux 6.1 and later (not in 5.10).
     pub u: kvm_s390_zpci_op__bindgen_ty_1,
 }
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_s390_zpci_op__bindgen_ty_1 {
+    /// In Linux 6.1 and later (not in 5.10).
     pub reg_aen: kvm_s390_zpci_op__bindgen_ty_1__bindgen_ty_1,
+    /// In Linux 6.1 and later (not in 5.10).
     pub reserved: [__u64; 8usize],
 }
 /// for KVM_S390_ZPCIOP_REG_AEN
+///
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_zpci_op__bindgen_ty_1__bindgen_ty_1 {
     /// Guest addr of interrupt bit vector
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub ibv: __u64,
     /// Guest addr of summary bit
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub sb: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub flags: __u32,
     /// Number of interrupts
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub noi: __u32,
     /// Guest interrupt subclass
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub isc: __u8,
     /// Offset of guest summary bit vector
+    ///
+    /// In Linux 6.1 and later (not in 5.10).
     pub sbo: __u8,
+    /// In Linux 6.1 and later (not in 5.10).
     pub pad: __u16,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2309,13 +3058,19 @@ impl ::core::fmt::Debug for kvm_s390_zpci_op {
         )
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_io_adapter {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub id: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub isc: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub maskable: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub swap: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u8,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2328,10 +3083,13 @@ const _: () = {
     ["Offset of field: kvm_s390_io_adapter::swap"][::core::mem::offset_of!(kvm_s390_io_adapter, swap) - 6usize];
     ["Offset of field: kvm_s390_io_adapter::flags"][::core::mem::offset_of!(kvm_s390_io_adapter, flags) - 7usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_ais_req {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub isc: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mode: __u16,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2341,10 +3099,13 @@ const _: () = {
     ["Offset of field: kvm_s390_ais_req::isc"][::core::mem::offset_of!(kvm_s390_ais_req, isc) - 0usize];
     ["Offset of field: kvm_s390_ais_req::mode"][::core::mem::offset_of!(kvm_s390_ais_req, mode) - 2usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_ais_all {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub simm: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub nimm: __u8,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2354,13 +3115,19 @@ const _: () = {
     ["Offset of field: kvm_s390_ais_all::simm"][::core::mem::offset_of!(kvm_s390_ais_all, simm) - 0usize];
     ["Offset of field: kvm_s390_ais_all::nimm"][::core::mem::offset_of!(kvm_s390_ais_all, nimm) - 1usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_io_adapter_req {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub id: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub type_: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mask: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad0: __u16,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2374,6 +3141,7 @@ const _: () = {
     ["Offset of field: kvm_s390_io_adapter_req::pad0"][::core::mem::offset_of!(kvm_s390_io_adapter_req, pad0) - 6usize];
     ["Offset of field: kvm_s390_io_adapter_req::addr"][::core::mem::offset_of!(kvm_s390_io_adapter_req, addr) - 8usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -2381,8 +3149,11 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_s390_vm_tod_clock {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub epoch_idx: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_padding_0: [u8; 7usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub tod: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2393,12 +3164,17 @@ const _: () = {
         [::core::mem::offset_of!(kvm_s390_vm_tod_clock, epoch_idx) - 0usize];
     ["Offset of field: kvm_s390_vm_tod_clock::tod"][::core::mem::offset_of!(kvm_s390_vm_tod_clock, tod) - 8usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_s390_vm_cpu_processor {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub cpuid: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ibc: __u16,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u8; 6usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fac_list: [__u64; 256usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2423,13 +3199,19 @@ impl Default for kvm_s390_vm_cpu_processor {
         }
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_s390_vm_cpu_machine {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub cpuid: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ibc: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u8; 4usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fac_mask: [__u64; 256usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fac_list: [__u64; 256usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2454,9 +3236,11 @@ impl Default for kvm_s390_vm_cpu_machine {
         }
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_vm_cpu_feat {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub feat: [__u64; 16usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2466,45 +3250,84 @@ const _: () = {
     ["Offset of field: kvm_s390_vm_cpu_feat::feat"][::core::mem::offset_of!(kvm_s390_vm_cpu_feat, feat) - 0usize];
 };
 /// for "test bit" instructions MSB 0 bit ordering, for "query" raw blocks
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_s390_vm_cpu_subfunc {
     /// always
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub plo: [__u8; 32usize],
     /// with TOD-clock steering
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ptff: [__u8; 16usize],
     /// with MSA
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub kmac: [__u8; 16usize],
     /// with MSA
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub kmc: [__u8; 16usize],
     /// with MSA
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub km: [__u8; 16usize],
     /// with MSA
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub kimd: [__u8; 16usize],
     /// with MSA
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub klmd: [__u8; 16usize],
     /// with MSA3
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pckmo: [__u8; 16usize],
     /// with MSA4
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub kmctr: [__u8; 16usize],
     /// with MSA4
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub kmf: [__u8; 16usize],
     /// with MSA4
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub kmo: [__u8; 16usize],
     /// with MSA4
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pcc: [__u8; 16usize],
     /// with MSA5
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ppno: [__u8; 16usize],
     /// with MSA8
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub kma: [__u8; 16usize],
     /// with MSA9
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub kdsa: [__u8; 16usize],
     /// with STFLE.150
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub sortl: [__u8; 32usize],
     /// with STFLE.151
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub dfltcc: [__u8; 32usize],
     /// with STFLE.201
+    ///
+    /// In Linux 7.2 and later (not in 6.12). Later than `kvm_s390_vm_cpu_subfunc` itself, which is in Linux 5.10 and later.
     pub pfcr: [__u8; 16usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub reserved: [__u8; 1712usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2552,22 +3375,31 @@ impl Default for kvm_s390_vm_cpu_subfunc {
         }
     }
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_s390_vm_cpu_uv_feat {
+    /// In Linux 6.12 and later (not in 6.1).
     pub __bindgen_anon_1: kvm_s390_vm_cpu_uv_feat__bindgen_ty_1,
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_s390_vm_cpu_uv_feat__bindgen_ty_1 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub __bindgen_anon_1: kvm_s390_vm_cpu_uv_feat__bindgen_ty_1__bindgen_ty_1,
+    /// In Linux 6.12 and later (not in 6.1).
     pub feat: __u64,
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_vm_cpu_uv_feat__bindgen_ty_1__bindgen_ty_1 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub _bindgen_align: [u64; 0],
+    /// In Linux 6.12 and later (not in 6.1).
     pub _bitfield_align_1: [u8; 0],
+    /// In Linux 6.12 and later (not in 6.1).
     pub _bitfield_1: __BindgenBitfieldUnit<[u8; 8usize]>,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2711,8 +3543,10 @@ impl ::core::fmt::Debug for kvm_s390_vm_cpu_uv_feat {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_GET_REGS`](crate::ioctls::KVM_GET_REGS) (read), vcpu ioctl: Reads the general purpose registers from the vcpu. — [4.11 KVM_GET_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-get-regs)
-/// - [`KVM_SET_REGS`](crate::ioctls::KVM_SET_REGS) (write), vcpu ioctl: Writes the general purpose registers into the vcpu. — [4.12 KVM_SET_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-set-regs)
+/// - [`KVM_GET_REGS`](crate::ioctls::KVM_GET_REGS) (read), vcpu ioctl — [4.11 KVM_GET_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-get-regs)
+/// - [`KVM_SET_REGS`](crate::ioctls::KVM_SET_REGS) (write), vcpu ioctl — [4.12 KVM_SET_REGS](https://docs.kernel.org/virt/kvm/api.html#kvm-set-regs)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -2721,6 +3555,8 @@ impl ::core::fmt::Debug for kvm_s390_vm_cpu_uv_feat {
 )]
 pub struct kvm_regs {
     /// general purpose regs for s390
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub gprs: [__u64; 16usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2735,8 +3571,10 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_GET_SREGS`](crate::ioctls::KVM_GET_SREGS) (read), vcpu ioctl: Reads special registers from the vcpu. — [4.13 KVM_GET_SREGS](https://docs.kernel.org/virt/kvm/api.html#kvm-get-sregs)
-/// - [`KVM_SET_SREGS`](crate::ioctls::KVM_SET_SREGS) (write), vcpu ioctl: Writes special registers into the vcpu. — [4.14 KVM_SET_SREGS](https://docs.kernel.org/virt/kvm/api.html#kvm-set-sregs)
+/// - [`KVM_GET_SREGS`](crate::ioctls::KVM_GET_SREGS) (read), vcpu ioctl — [4.13 KVM_GET_SREGS](https://docs.kernel.org/virt/kvm/api.html#kvm-get-sregs)
+/// - [`KVM_SET_SREGS`](crate::ioctls::KVM_SET_SREGS) (write), vcpu ioctl — [4.14 KVM_SET_SREGS](https://docs.kernel.org/virt/kvm/api.html#kvm-set-sregs)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -2744,7 +3582,9 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_sregs {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub acrs: [__u32; 16usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub crs: [__u64; 16usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2760,8 +3600,10 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_GET_FPU`](crate::ioctls::KVM_GET_FPU) (read), vcpu ioctl: Reads the floating point state from the vcpu. — [4.22 KVM_GET_FPU](https://docs.kernel.org/virt/kvm/api.html#kvm-get-fpu)
-/// - [`KVM_SET_FPU`](crate::ioctls::KVM_SET_FPU) (write), vcpu ioctl: Writes the floating point state to the vcpu. — [4.23 KVM_SET_FPU](https://docs.kernel.org/virt/kvm/api.html#kvm-set-fpu)
+/// - [`KVM_GET_FPU`](crate::ioctls::KVM_GET_FPU) (read), vcpu ioctl — [4.22 KVM_GET_FPU](https://docs.kernel.org/virt/kvm/api.html#kvm-get-fpu)
+/// - [`KVM_SET_FPU`](crate::ioctls::KVM_SET_FPU) (write), vcpu ioctl — [4.23 KVM_SET_FPU](https://docs.kernel.org/virt/kvm/api.html#kvm-set-fpu)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -2769,8 +3611,11 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_fpu {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fpc: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_padding_0: [u8; 4usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fprs: [__u64; 16usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2780,12 +3625,17 @@ const _: () = {
     ["Offset of field: kvm_fpu::fpc"][::core::mem::offset_of!(kvm_fpu, fpc) - 0usize];
     ["Offset of field: kvm_fpu::fprs"][::core::mem::offset_of!(kvm_fpu, fprs) - 8usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_debug_exit_arch {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub type_: __u8,
     /// Should be set to 0
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u8; 7usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2796,14 +3646,21 @@ const _: () = {
     ["Offset of field: kvm_debug_exit_arch::type_"][::core::mem::offset_of!(kvm_debug_exit_arch, type_) - 8usize];
     ["Offset of field: kvm_debug_exit_arch::pad"][::core::mem::offset_of!(kvm_debug_exit_arch, pad) - 9usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_hw_breakpoint {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub phys_addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub len: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub type_: __u8,
     /// Should be set to 0
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u8; 7usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2817,12 +3674,18 @@ const _: () = {
     ["Offset of field: kvm_hw_breakpoint::pad"][::core::mem::offset_of!(kvm_hw_breakpoint, pad) - 25usize];
 };
 /// for KVM_SET_GUEST_DEBUG
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_guest_debug_arch {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub nr_hw_bp: __u32,
     /// Should be set to 0
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub hw_bp: *mut kvm_hw_breakpoint,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2844,56 +3707,103 @@ impl Default for kvm_guest_debug_arch {
     }
 }
 /// definition of registers in kvm_run
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_sync_regs {
     /// prefix register
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub prefix: __u64,
     /// general purpose registers
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub gprs: [__u64; 16usize],
     /// access registers
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub acrs: [__u32; 16usize],
     /// control registers
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub crs: [__u64; 16usize],
     /// tod programmable register \[ARCH0\]
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub todpr: __u64,
     /// cpu timer \[ARCH0\]
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub cputm: __u64,
     /// clock comparator \[ARCH0\]
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ckc: __u64,
     /// program parameter \[ARCH0\]
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pp: __u64,
     /// guest breaking-event address \[ARCH0\]
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub gbea: __u64,
     /// pfault token \[PFAULT\]
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pft: __u64,
     /// pfault select \[PFAULT\]
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pfs: __u64,
     /// pfault compare \[PFAULT\]
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pfc: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_sync_regs__bindgen_ty_1,
     /// for future vector expansion
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub reserved: [__u8; 512usize],
     /// valid on KVM_SYNC_VRS or KVM_SYNC_FPRS
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fpc: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub _bitfield_align_1: [u8; 0],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub _bitfield_1: __BindgenBitfieldUnit<[u8; 1usize]>,
     /// riccb needs to be 64byte aligned
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub padding1: [__u8; 51usize],
     /// runtime instrumentation controls block
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub riccb: [__u8; 64usize],
     /// diagnose 0x318 info
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub diag318: __u64,
     /// sdnx needs to be 256byte aligned
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub padding2: [__u8; 184usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_2: kvm_sync_regs__bindgen_ty_2,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_sync_regs__bindgen_ty_1 {
     /// vector registers (KVM_SYNC_VRS)
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub vrs: [[__u64; 2usize]; 32usize],
     /// fp registers (KVM_SYNC_FPRS)
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fprs: [__u64; 16usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -2919,19 +3829,28 @@ impl ::core::fmt::Debug for kvm_sync_regs__bindgen_ty_1 {
         write!(f, "kvm_sync_regs__bindgen_ty_1 {{ union }}")
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_sync_regs__bindgen_ty_2 {
     /// state description annex
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub sdnx: [__u8; 256usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_sync_regs__bindgen_ty_2__bindgen_ty_1,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_sync_regs__bindgen_ty_2__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub reserved1: [__u64; 2usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub gscb: [__u64; 4usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub etoken: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub etoken_extension: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3120,7 +4039,9 @@ impl kvm_sync_regs {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_SET_USER_MEMORY_REGION`](crate::ioctls::KVM_SET_USER_MEMORY_REGION) (write), vm ioctl: This ioctl allows the user to create, modify or delete a guest physical memory slot. — [4.35 KVM_SET_USER_MEMORY_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-set-user-memory-region)
+/// - [`KVM_SET_USER_MEMORY_REGION`](crate::ioctls::KVM_SET_USER_MEMORY_REGION) (write), vm ioctl — [4.35 KVM_SET_USER_MEMORY_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-set-user-memory-region)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -3128,12 +4049,19 @@ impl kvm_sync_regs {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_userspace_memory_region {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub slot: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub guest_phys_addr: __u64,
     /// bytes
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub memory_size: __u64,
     /// start of the userspace allocated memory
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub userspace_addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3157,7 +4085,9 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_SET_USER_MEMORY_REGION2`](crate::ioctls::KVM_SET_USER_MEMORY_REGION2) (write), vm ioctl: KVM_SET_USER_MEMORY_REGION2 is an extension to KVM_SET_USER_MEMORY_REGION that allows mapping guest_memfd memory into a guest. — [4.140 KVM_SET_USER_MEMORY_REGION2](https://docs.kernel.org/virt/kvm/api.html#kvm-set-user-memory-region2)
+/// - [`KVM_SET_USER_MEMORY_REGION2`](crate::ioctls::KVM_SET_USER_MEMORY_REGION2) (write), vm ioctl — [4.140 KVM_SET_USER_MEMORY_REGION2](https://docs.kernel.org/virt/kvm/api.html#kvm-set-user-memory-region2)
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -3165,14 +4095,23 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_userspace_memory_region2 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub slot: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub flags: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub guest_phys_addr: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub memory_size: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub userspace_addr: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub guest_memfd_offset: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub guest_memfd: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub pad1: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub pad2: [__u64; 14usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3204,8 +4143,10 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_IRQ_LINE`](crate::ioctls::KVM_IRQ_LINE) (write), vm ioctl: Sets the level of a GSI input to the interrupt controller model in the kernel. — [4.25 KVM_IRQ_LINE](https://docs.kernel.org/virt/kvm/api.html#kvm-irq-line)
+/// - [`KVM_IRQ_LINE`](crate::ioctls::KVM_IRQ_LINE) (write), vm ioctl — [4.25 KVM_IRQ_LINE](https://docs.kernel.org/virt/kvm/api.html#kvm-irq-line)
 /// - [`KVM_IRQ_LINE_STATUS`](crate::ioctls::KVM_IRQ_LINE_STATUS) (read and write)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(
@@ -3213,18 +4154,24 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_irq_level {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_irq_level__bindgen_ty_1,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub level: __u32,
 }
 /// ACPI gsi notion of irq.
 /// For IA-64 (APIC model) IOAPIC0: irq 0-23; IOAPIC1: irq 24-47..
 /// For X86 (standard AT mode) PIC0/1: irq 0-15. IOAPIC0: 0-23..
 /// For ARM: See Documentation/virt/kvm/api.rst
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(feature = "serde", derive(zerocopy::Immutable, zerocopy::FromBytes))]
 pub union kvm_irq_level__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub irq: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub status: __s32,
 }
 #[cfg(feature = "serde")]
@@ -3280,19 +4227,27 @@ impl ::core::fmt::Debug for kvm_irq_level {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_GET_IRQCHIP`](crate::ioctls::KVM_GET_IRQCHIP) (read and write), vm ioctl: Reads the state of a kernel interrupt controller created with KVM_CREATE_IRQCHIP into a buffer provided by the caller. — [4.26 KVM_GET_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-get-irqchip)
-/// - [`KVM_SET_IRQCHIP`](crate::ioctls::KVM_SET_IRQCHIP) (read), vm ioctl: Sets the state of a kernel interrupt controller created with KVM_CREATE_IRQCHIP from a buffer provided by the caller. — [4.27 KVM_SET_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-set-irqchip)
+/// - [`KVM_GET_IRQCHIP`](crate::ioctls::KVM_GET_IRQCHIP) (read and write), vm ioctl — [4.26 KVM_GET_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-get-irqchip)
+/// - [`KVM_SET_IRQCHIP`](crate::ioctls::KVM_SET_IRQCHIP) (read), vm ioctl — [4.27 KVM_SET_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-set-irqchip)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_irqchip {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub chip_id: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub chip: kvm_irqchip__bindgen_ty_1,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_irqchip__bindgen_ty_1 {
     /// reserving space
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub dummy: [crate::ctypes::c_char; 512usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3348,11 +4303,15 @@ impl ::core::fmt::Debug for kvm_irqchip {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_CREATE_PIT2`](crate::ioctls::KVM_CREATE_PIT2) (write), vm ioctl: Creates an in-kernel device model for the i8254 PIT. — [4.71 KVM_CREATE_PIT2](https://docs.kernel.org/virt/kvm/api.html#kvm-create-pit2)
+/// - [`KVM_CREATE_PIT2`](crate::ioctls::KVM_CREATE_PIT2) (write), vm ioctl — [4.71 KVM_CREATE_PIT2](https://docs.kernel.org/virt/kvm/api.html#kvm-create-pit2)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_pit_config {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u32; 15usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3362,27 +4321,41 @@ const _: () = {
     ["Offset of field: kvm_pit_config::flags"][::core::mem::offset_of!(kvm_pit_config, flags) - 0usize];
     ["Offset of field: kvm_pit_config::pad"][::core::mem::offset_of!(kvm_pit_config, pad) - 4usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_hyperv_exit {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub type_: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad1: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub u: kvm_hyperv_exit__bindgen_ty_1,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_hyperv_exit__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub synic: kvm_hyperv_exit__bindgen_ty_1__bindgen_ty_1,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub hcall: kvm_hyperv_exit__bindgen_ty_1__bindgen_ty_2,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub syndbg: kvm_hyperv_exit__bindgen_ty_1__bindgen_ty_3,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_hyperv_exit__bindgen_ty_1__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub msr: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad2: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub control: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub evt_page: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub msg_page: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3402,11 +4375,15 @@ const _: () = {
     ["Offset of field: kvm_hyperv_exit__bindgen_ty_1__bindgen_ty_1::msg_page"]
         [::core::mem::offset_of!(kvm_hyperv_exit__bindgen_ty_1__bindgen_ty_1, msg_page) - 24usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_hyperv_exit__bindgen_ty_1__bindgen_ty_2 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub input: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub result: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub params: [__u64; 2usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3422,15 +4399,23 @@ const _: () = {
     ["Offset of field: kvm_hyperv_exit__bindgen_ty_1__bindgen_ty_2::params"]
         [::core::mem::offset_of!(kvm_hyperv_exit__bindgen_ty_1__bindgen_ty_2, params) - 16usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_hyperv_exit__bindgen_ty_1__bindgen_ty_3 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub msr: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad2: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub control: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub status: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub send_page: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub recv_page: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pending_page: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3505,24 +4490,35 @@ impl ::core::fmt::Debug for kvm_hyperv_exit {
         )
     }
 }
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_xen_exit {
+    /// In Linux 6.1 and later (not in 5.10).
     pub type_: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub u: kvm_xen_exit__bindgen_ty_1,
 }
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_xen_exit__bindgen_ty_1 {
+    /// In Linux 6.1 and later (not in 5.10).
     pub hcall: kvm_xen_exit__bindgen_ty_1__bindgen_ty_1,
 }
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_xen_exit__bindgen_ty_1__bindgen_ty_1 {
+    /// In Linux 6.1 and later (not in 5.10).
     pub longmode: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub cpl: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub input: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub result: __u64,
+    /// In Linux 6.1 and later (not in 5.10).
     pub params: [__u64; 6usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3584,11 +4580,15 @@ impl ::core::fmt::Debug for kvm_xen_exit {
         write!(f, "kvm_xen_exit {{ type: {:?}, u: {:?} }}", self.type_, self.u)
     }
 }
+/// In Linux 7.2 and later (not in 6.12).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_exit_snp_req_certs {
+    /// In Linux 7.2 and later (not in 6.12).
     pub gpa: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub npages: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub ret: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3601,82 +4601,148 @@ const _: () = {
     ["Offset of field: kvm_exit_snp_req_certs::ret"][::core::mem::offset_of!(kvm_exit_snp_req_certs, ret) - 16usize];
 };
 /// for KVM_RUN, returned by mmap(vcpu_fd, offset=0)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run {
     /// in
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub request_interrupt_window: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub immediate_exit: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub padding1: [__u8; 6usize],
     /// out
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub exit_reason: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ready_for_interrupt_injection: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub if_flag: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u16,
     /// in (pre_kvm_run), out (post_kvm_run)
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub cr8: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub apic_base: __u64,
     /// psw upper half
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub psw_mask: __u64,
     /// psw lower half
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub psw_addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_run__bindgen_ty_1,
     /// shared registers between kvm and userspace.
     /// kvm_valid_regs specifies the register classes set by the host
     /// kvm_dirty_regs specified the register classes dirtied by userspace
     /// struct kvm_sync_regs is architecture specific, as well as the
     /// bits for kvm_valid_regs and kvm_dirty_regs
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub kvm_valid_regs: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub kvm_dirty_regs: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub s: kvm_run__bindgen_ty_2,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_run__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub hw: kvm_run__bindgen_ty_1__bindgen_ty_1,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fail_entry: kvm_run__bindgen_ty_1__bindgen_ty_2,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ex: kvm_run__bindgen_ty_1__bindgen_ty_3,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub io: kvm_run__bindgen_ty_1__bindgen_ty_4,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub debug: kvm_run__bindgen_ty_1__bindgen_ty_5,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mmio: kvm_run__bindgen_ty_1__bindgen_ty_6,
+    /// In Linux 6.12 and later (not in 6.1). Later than `kvm_run__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub iocsr_io: kvm_run__bindgen_ty_1__bindgen_ty_7,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub hypercall: kvm_run__bindgen_ty_1__bindgen_ty_8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub tpr_access: kvm_run__bindgen_ty_1__bindgen_ty_9,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub s390_sieic: kvm_run__bindgen_ty_1__bindgen_ty_10,
     /// KVM_EXIT_S390_RESET
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub s390_reset_flags: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub s390_ucontrol: kvm_run__bindgen_ty_1__bindgen_ty_11,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub dcr: kvm_run__bindgen_ty_1__bindgen_ty_12,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub internal: kvm_run__bindgen_ty_1__bindgen_ty_13,
+    /// In Linux 6.1 and later (not in 5.10). Later than `kvm_run__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub emulation_failure: kvm_run__bindgen_ty_1__bindgen_ty_14,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub osi: kvm_run__bindgen_ty_1__bindgen_ty_15,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub papr_hcall: kvm_run__bindgen_ty_1__bindgen_ty_16,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub s390_tsch: kvm_run__bindgen_ty_1__bindgen_ty_17,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub epr: kvm_run__bindgen_ty_1__bindgen_ty_18,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub system_event: kvm_run__bindgen_ty_1__bindgen_ty_19,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub s390_stsi: kvm_run__bindgen_ty_1__bindgen_ty_20,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub eoi: kvm_run__bindgen_ty_1__bindgen_ty_21,
     /// KVM_EXIT_HYPERV
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub hyperv: kvm_hyperv_exit,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub arm_nisv: kvm_run__bindgen_ty_1__bindgen_ty_22,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub msr: kvm_run__bindgen_ty_1__bindgen_ty_23,
     /// KVM_EXIT_XEN
+    ///
+    /// In Linux 6.1 and later (not in 5.10). Later than `kvm_run__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub xen: kvm_xen_exit,
+    /// In Linux 6.1 and later (not in 5.10). Later than `kvm_run__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub riscv_sbi: kvm_run__bindgen_ty_1__bindgen_ty_24,
+    /// In Linux 6.1 and later (not in 5.10). Later than `kvm_run__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub riscv_csr: kvm_run__bindgen_ty_1__bindgen_ty_25,
+    /// In Linux 6.1 and later (not in 5.10). Later than `kvm_run__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub notify: kvm_run__bindgen_ty_1__bindgen_ty_26,
+    /// In Linux 6.12 and later (not in 6.1). Later than `kvm_run__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub memory_fault: kvm_run__bindgen_ty_1__bindgen_ty_27,
+    /// In Linux 7.2 and later (not in 6.12). Later than `kvm_run__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub tdx: kvm_run__bindgen_ty_1__bindgen_ty_28,
+    /// In Linux 7.2 and later (not in 6.12). Later than `kvm_run__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub arm_sea: kvm_run__bindgen_ty_1__bindgen_ty_29,
     /// KVM_EXIT_SNP_REQ_CERTS
+    ///
+    /// In Linux 7.2 and later (not in 6.12). Later than `kvm_run__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub snp_req_certs: kvm_exit_snp_req_certs,
     /// Fix the size of the union.
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub padding: [crate::ctypes::c_char; 256usize],
 }
 /// KVM_EXIT_UNKNOWN
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub hardware_exit_reason: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3689,10 +4755,14 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_1, hardware_exit_reason) - 0usize];
 };
 /// KVM_EXIT_FAIL_ENTRY
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_2 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub hardware_entry_failure_reason: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub cpu: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3707,10 +4777,14 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_2, cpu) - 8usize];
 };
 /// KVM_EXIT_EXCEPTION
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_3 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub exception: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub error_code: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3725,15 +4799,24 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_3, error_code) - 4usize];
 };
 /// KVM_EXIT_IO
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_4 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub direction: __u8,
     /// bytes
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub size: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub port: __u16,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub count: __u32,
     /// relative to kvm_run start
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub data_offset: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3754,9 +4837,12 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_4, data_offset) - 8usize];
 };
 /// KVM_EXIT_DEBUG
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_5 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub arch: kvm_debug_exit_arch,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3769,12 +4855,18 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_5, arch) - 0usize];
 };
 /// KVM_EXIT_MMIO
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_6 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub phys_addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub data: [__u8; 8usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub len: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub is_write: __u8,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3793,12 +4885,18 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_6, is_write) - 20usize];
 };
 /// KVM_EXIT_LOONGARCH_IOCSR
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_7 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub phys_addr: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub data: [__u8; 8usize],
+    /// In Linux 6.12 and later (not in 6.1).
     pub len: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub is_write: __u8,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3817,18 +4915,27 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_7, is_write) - 20usize];
 };
 /// KVM_EXIT_HYPERCALL
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_8 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub nr: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub args: [__u64; 6usize],
+    /// In Linux 6.12 and later (not in 6.1).
     pub ret: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub __bindgen_anon_1: kvm_run__bindgen_ty_1__bindgen_ty_8__bindgen_ty_1,
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_run__bindgen_ty_1__bindgen_ty_8__bindgen_ty_1 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub longmode: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub flags: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3888,11 +4995,16 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_8 {
     }
 }
 /// KVM_EXIT_TPR_ACCESS
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_9 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub rip: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub is_write: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub pad: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3909,11 +5021,16 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_9, pad) - 12usize];
 };
 /// KVM_EXIT_S390_SIEIC
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_10 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub icptcode: __u8,
+    /// In Linux 6.12 and later (not in 6.1).
     pub ipa: __u16,
+    /// In Linux 6.12 and later (not in 6.1).
     pub ipb: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3930,10 +5047,14 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_10, ipb) - 4usize];
 };
 /// KVM_EXIT_S390_UCONTROL
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_11 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub trans_exc_code: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub pgm_code: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3948,11 +5069,16 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_11, pgm_code) - 8usize];
 };
 /// KVM_EXIT_DCR (deprecated)
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_12 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub dcrn: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub data: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub is_write: __u8,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -3969,12 +5095,18 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_12, is_write) - 8usize];
 };
 /// KVM_EXIT_INTERNAL_ERROR
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_13 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub suberror: __u32,
     /// Available with KVM_CAP_INTERNAL_ERROR_DATA:
+    ///
+    /// In Linux 6.12 and later (not in 6.1).
     pub ndata: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub data: [__u64; 16usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4005,23 +5137,34 @@ const _: () = {
 /// debug information relating to the emulation failure. It is
 /// accounted for in "ndata" but the format is unspecified and is
 /// not represented in "flags". Any such information is \*not\* ABI!
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_14 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub suberror: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub ndata: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub flags: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub __bindgen_anon_1: kvm_run__bindgen_ty_1__bindgen_ty_14__bindgen_ty_1,
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_run__bindgen_ty_1__bindgen_ty_14__bindgen_ty_1 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub __bindgen_anon_1: kvm_run__bindgen_ty_1__bindgen_ty_14__bindgen_ty_1__bindgen_ty_1,
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_14__bindgen_ty_1__bindgen_ty_1 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub insn_size: __u8,
+    /// In Linux 6.12 and later (not in 6.1).
     pub insn_bytes: [__u8; 15usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4092,9 +5235,12 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_14 {
     }
 }
 /// KVM_EXIT_OSI
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_15 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub gprs: [__u64; 32usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4107,11 +5253,16 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_15, gprs) - 0usize];
 };
 /// KVM_EXIT_PAPR_HCALL
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_16 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub nr: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub ret: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub args: [__u64; 9usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4128,14 +5279,22 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_16, args) - 16usize];
 };
 /// KVM_EXIT_S390_TSCH
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_17 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub subchannel_id: __u16,
+    /// In Linux 6.12 and later (not in 6.1).
     pub subchannel_nr: __u16,
+    /// In Linux 6.12 and later (not in 6.1).
     pub io_int_parm: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub io_int_word: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub ipb: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub dequeued: __u8,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4158,9 +5317,12 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_17, dequeued) - 16usize];
 };
 /// KVM_EXIT_EPR
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_18 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub epr: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4173,17 +5335,25 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_18, epr) - 0usize];
 };
 /// KVM_EXIT_SYSTEM_EVENT
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_19 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub type_: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub ndata: __u32,
+    /// In Linux 6.12 and later (not in 6.1).
     pub __bindgen_anon_1: kvm_run__bindgen_ty_1__bindgen_ty_19__bindgen_ty_1,
 }
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_run__bindgen_ty_1__bindgen_ty_19__bindgen_ty_1 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub flags: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub data: [__u64; 16usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4241,14 +5411,22 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_19 {
     }
 }
 /// KVM_EXIT_S390_STSI
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_20 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub addr: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub ar: __u8,
+    /// In Linux 6.12 and later (not in 6.1).
     pub reserved: __u8,
+    /// In Linux 6.12 and later (not in 6.1).
     pub fc: __u8,
+    /// In Linux 6.12 and later (not in 6.1).
     pub sel1: __u8,
+    /// In Linux 6.12 and later (not in 6.1).
     pub sel2: __u16,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4271,9 +5449,12 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_20, sel2) - 12usize];
 };
 /// KVM_EXIT_IOAPIC_EOI
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_21 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub vector: __u8,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4286,10 +5467,14 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_21, vector) - 0usize];
 };
 /// KVM_EXIT_ARM_NISV / KVM_EXIT_ARM_LDST64B
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_22 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub esr_iss: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub fault_ipa: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4304,17 +5489,28 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_22, fault_ipa) - 8usize];
 };
 /// KVM_EXIT_X86_RDMSR / KVM_EXIT_X86_WRMSR
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_23 {
     /// user -\> kernel
+    ///
+    /// In Linux 6.12 and later (not in 6.1).
     pub error: __u8,
+    /// In Linux 6.12 and later (not in 6.1).
     pub pad: [__u8; 7usize],
     /// kernel -\> user
+    ///
+    /// In Linux 6.12 and later (not in 6.1).
     pub reason: __u32,
     /// kernel -\> user
+    ///
+    /// In Linux 6.12 and later (not in 6.1).
     pub index: __u32,
     /// kernel \<-\> user
+    ///
+    /// In Linux 6.12 and later (not in 6.1).
     pub data: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4335,12 +5531,18 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_23, data) - 16usize];
 };
 /// KVM_EXIT_RISCV_SBI
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_24 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub extension_id: crate::ctypes::c_ulong,
+    /// In Linux 6.12 and later (not in 6.1).
     pub function_id: crate::ctypes::c_ulong,
+    /// In Linux 6.12 and later (not in 6.1).
     pub args: [crate::ctypes::c_ulong; 6usize],
+    /// In Linux 6.12 and later (not in 6.1).
     pub ret: [crate::ctypes::c_ulong; 2usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4359,12 +5561,18 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_24, ret) - 64usize];
 };
 /// KVM_EXIT_RISCV_CSR
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_25 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub csr_num: crate::ctypes::c_ulong,
+    /// In Linux 6.12 and later (not in 6.1).
     pub new_value: crate::ctypes::c_ulong,
+    /// In Linux 6.12 and later (not in 6.1).
     pub write_mask: crate::ctypes::c_ulong,
+    /// In Linux 6.12 and later (not in 6.1).
     pub ret_value: crate::ctypes::c_ulong,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4383,9 +5591,12 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_25, ret_value) - 24usize];
 };
 /// KVM_EXIT_NOTIFY
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_26 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub flags: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4398,11 +5609,16 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_26, flags) - 0usize];
 };
 /// KVM_EXIT_MEMORY_FAULT
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_27 {
+    /// In Linux 6.12 and later (not in 6.1).
     pub flags: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub gpa: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub size: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4419,25 +5635,38 @@ const _: () = {
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_27, size) - 16usize];
 };
 /// KVM_EXIT_TDX
+///
+/// In Linux 7.2 and later (not in 6.12).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_28 {
+    /// In Linux 7.2 and later (not in 6.12).
     pub flags: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub nr: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub __bindgen_anon_1: kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1,
 }
+/// In Linux 7.2 and later (not in 6.12).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1 {
+    /// In Linux 7.2 and later (not in 6.12).
     pub unknown: kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_1,
+    /// In Linux 7.2 and later (not in 6.12).
     pub get_quote: kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_2,
+    /// In Linux 7.2 and later (not in 6.12).
     pub get_tdvmcall_info: kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_3,
+    /// In Linux 7.2 and later (not in 6.12).
     pub setup_event_notify: kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_4,
 }
+/// In Linux 7.2 and later (not in 6.12).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_1 {
+    /// In Linux 7.2 and later (not in 6.12).
     pub ret: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub data: [__u64; 5usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4451,11 +5680,15 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_1::data"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_1, data) - 8usize];
 };
+/// In Linux 7.2 and later (not in 6.12).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_2 {
+    /// In Linux 7.2 and later (not in 6.12).
     pub ret: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub gpa: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub size: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4471,14 +5704,21 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_2::size"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_2, size) - 16usize];
 };
+/// In Linux 7.2 and later (not in 6.12).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_3 {
+    /// In Linux 7.2 and later (not in 6.12).
     pub ret: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub leaf: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub r11: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub r12: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub r13: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub r14: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4500,10 +5740,13 @@ const _: () = {
     ["Offset of field: kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_3::r14"]
         [::core::mem::offset_of!(kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_3, r14) - 40usize];
 };
+/// In Linux 7.2 and later (not in 6.12).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_28__bindgen_ty_1__bindgen_ty_4 {
+    /// In Linux 7.2 and later (not in 6.12).
     pub ret: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub vector: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4576,12 +5819,18 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1__bindgen_ty_28 {
     }
 }
 /// KVM_EXIT_ARM_SEA
+///
+/// In Linux 7.2 and later (not in 6.12).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_run__bindgen_ty_1__bindgen_ty_29 {
+    /// In Linux 7.2 and later (not in 6.12).
     pub flags: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub esr: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub gva: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub gpa: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4672,10 +5921,13 @@ impl ::core::fmt::Debug for kvm_run__bindgen_ty_1 {
         write!(f, "kvm_run__bindgen_ty_1 {{ union }}")
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_run__bindgen_ty_2 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub regs: kvm_sync_regs,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub padding: [crate::ctypes::c_char; 2048usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4759,19 +6011,27 @@ impl ::core::fmt::Debug for kvm_run {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_REGISTER_COALESCED_MMIO`](crate::ioctls::KVM_REGISTER_COALESCED_MMIO) (write), vm ioctl: Coalesced I/O is a performance optimization that defers hardware register write emulation so that userspace exits are avoided. — [4.116 KVM_(UN)REGISTER_COALESCED_MMIO](https://docs.kernel.org/virt/kvm/api.html#kvm-un-register-coalesced-mmio)
-/// - [`KVM_UNREGISTER_COALESCED_MMIO`](crate::ioctls::KVM_UNREGISTER_COALESCED_MMIO) (write), vm ioctl: Coalesced I/O is a performance optimization that defers hardware register write emulation so that userspace exits are avoided. — [4.116 KVM_(UN)REGISTER_COALESCED_MMIO](https://docs.kernel.org/virt/kvm/api.html#kvm-un-register-coalesced-mmio)
+/// - [`KVM_REGISTER_COALESCED_MMIO`](crate::ioctls::KVM_REGISTER_COALESCED_MMIO) (write), vm ioctl — [4.116 KVM_(UN)REGISTER_COALESCED_MMIO](https://docs.kernel.org/virt/kvm/api.html#kvm-un-register-coalesced-mmio)
+/// - [`KVM_UNREGISTER_COALESCED_MMIO`](crate::ioctls::KVM_UNREGISTER_COALESCED_MMIO) (write), vm ioctl — [4.116 KVM_(UN)REGISTER_COALESCED_MMIO](https://docs.kernel.org/virt/kvm/api.html#kvm-un-register-coalesced-mmio)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_coalesced_mmio_zone {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub size: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_coalesced_mmio_zone__bindgen_ty_1,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_coalesced_mmio_zone__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pio: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4824,18 +6084,26 @@ impl ::core::fmt::Debug for kvm_coalesced_mmio_zone {
         )
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_coalesced_mmio {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub phys_addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub len: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_coalesced_mmio__bindgen_ty_1,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub data: [__u8; 8usize],
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_coalesced_mmio__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pio: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4888,10 +6156,14 @@ impl ::core::fmt::Debug for kvm_coalesced_mmio {
         )
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 pub struct kvm_coalesced_mmio_ring {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub first: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub last: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub coalesced_mmio: __IncompleteArrayField<kvm_coalesced_mmio>,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4926,17 +6198,27 @@ impl ::core::fmt::Debug for kvm_coalesced_mmio_ring {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_TRANSLATE`](crate::ioctls::KVM_TRANSLATE) (read and write), vcpu ioctl: Translates a virtual address according to the vcpu's current address translation mode. — [4.15 KVM_TRANSLATE](https://docs.kernel.org/virt/kvm/api.html#kvm-translate)
+/// - [`KVM_TRANSLATE`](crate::ioctls::KVM_TRANSLATE) (read and write), vcpu ioctl — [4.15 KVM_TRANSLATE](https://docs.kernel.org/virt/kvm/api.html#kvm-translate)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_translation {
     /// in
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub linear_address: __u64,
     /// out
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub physical_address: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub valid: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub writeable: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub usermode: __u8,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u8; 5usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4958,11 +6240,15 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_INTERRUPT`](crate::ioctls::KVM_INTERRUPT) (write), vcpu ioctl: Queues a hardware interrupt vector to be injected. — [4.16 KVM_INTERRUPT](https://docs.kernel.org/virt/kvm/api.html#kvm-interrupt)
+/// - [`KVM_INTERRUPT`](crate::ioctls::KVM_INTERRUPT) (write), vcpu ioctl — [4.16 KVM_INTERRUPT](https://docs.kernel.org/virt/kvm/api.html#kvm-interrupt)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_interrupt {
     /// in
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub irq: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -4977,19 +6263,28 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_GET_DIRTY_LOG`](crate::ioctls::KVM_GET_DIRTY_LOG) (write), vm ioctl: Given a memory slot, return a bitmap containing any pages dirtied since the last call to this ioctl. — [4.8 KVM_GET_DIRTY_LOG](https://docs.kernel.org/virt/kvm/api.html#kvm-get-dirty-log)
+/// - [`KVM_GET_DIRTY_LOG`](crate::ioctls::KVM_GET_DIRTY_LOG) (write), vm ioctl — [4.8 KVM_GET_DIRTY_LOG](https://docs.kernel.org/virt/kvm/api.html#kvm-get-dirty-log)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_dirty_log {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub slot: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub padding1: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_dirty_log__bindgen_ty_1,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_dirty_log__bindgen_ty_1 {
     /// one bit per page
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub dirty_bitmap: *mut crate::ctypes::c_void,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub padding2: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5046,20 +6341,30 @@ impl ::core::fmt::Debug for kvm_dirty_log {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_CLEAR_DIRTY_LOG`](crate::ioctls::KVM_CLEAR_DIRTY_LOG) (read and write), vm ioctl: The ioctl clears the dirty status of pages in a memory slot, according to the bitmap that is passed in struct kvm_clear_dirty_log's dirty_bitmap field. — [4.117 KVM_CLEAR_DIRTY_LOG](https://docs.kernel.org/virt/kvm/api.html#kvm-clear-dirty-log)
+/// - [`KVM_CLEAR_DIRTY_LOG`](crate::ioctls::KVM_CLEAR_DIRTY_LOG) (read and write), vm ioctl — [4.117 KVM_CLEAR_DIRTY_LOG](https://docs.kernel.org/virt/kvm/api.html#kvm-clear-dirty-log)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub struct kvm_clear_dirty_log {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub slot: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub num_pages: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub first_page: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_clear_dirty_log__bindgen_ty_1,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 pub union kvm_clear_dirty_log__bindgen_ty_1 {
     /// one bit per page
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub dirty_bitmap: *mut crate::ctypes::c_void,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub padding2: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5120,11 +6425,15 @@ impl ::core::fmt::Debug for kvm_clear_dirty_log {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_SET_SIGNAL_MASK`](crate::ioctls::KVM_SET_SIGNAL_MASK) (write), vcpu ioctl: Defines which signals are blocked during execution of KVM_RUN. — [4.21 KVM_SET_SIGNAL_MASK](https://docs.kernel.org/virt/kvm/api.html#kvm-set-signal-mask)
+/// - [`KVM_SET_SIGNAL_MASK`](crate::ioctls::KVM_SET_SIGNAL_MASK) (write), vcpu ioctl — [4.21 KVM_SET_SIGNAL_MASK](https://docs.kernel.org/virt/kvm/api.html#kvm-set-signal-mask)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct kvm_signal_mask {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub len: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub sigset: __IncompleteArrayField<__u8>,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5140,11 +6449,16 @@ const _: () = {
 /// The argument of these request codes:
 ///
 /// - [`KVM_TPR_ACCESS_REPORTING`](crate::ioctls::KVM_TPR_ACCESS_REPORTING) (read and write)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_tpr_access_ctl {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub enabled: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub reserved: [__u32; 8usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5162,9 +6476,12 @@ const _: () = {
 /// The argument of these request codes:
 ///
 /// - [`KVM_SET_VAPIC_ADDR`](crate::ioctls::KVM_SET_VAPIC_ADDR) (write)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_vapic_addr {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub vapic_addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5177,8 +6494,10 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_GET_MP_STATE`](crate::ioctls::KVM_GET_MP_STATE) (read), vcpu ioctl: Returns the vcpu's current "multiprocessing state" (though also valid on uniprocessor guests). — [4.38 KVM_GET_MP_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-get-mp-state)
-/// - [`KVM_SET_MP_STATE`](crate::ioctls::KVM_SET_MP_STATE) (write), vcpu ioctl: Sets the vcpu's current "multiprocessing state"; see KVM_GET_MP_STATE for arguments. — [4.39 KVM_SET_MP_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-set-mp-state)
+/// - [`KVM_GET_MP_STATE`](crate::ioctls::KVM_GET_MP_STATE) (read), vcpu ioctl — [4.38 KVM_GET_MP_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-get-mp-state)
+/// - [`KVM_SET_MP_STATE`](crate::ioctls::KVM_SET_MP_STATE) (write), vcpu ioctl — [4.39 KVM_SET_MP_STATE](https://docs.kernel.org/virt/kvm/api.html#kvm-set-mp-state)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -5186,6 +6505,7 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_mp_state {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mp_state: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5198,12 +6518,17 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_SET_GUEST_DEBUG`](crate::ioctls::KVM_SET_GUEST_DEBUG) (write), vcpu ioctl: Set up the processor specific debug registers and configure vcpu for handling guest debug events. — [4.87 KVM_SET_GUEST_DEBUG](https://docs.kernel.org/virt/kvm/api.html#kvm-set-guest-debug)
+/// - [`KVM_SET_GUEST_DEBUG`](crate::ioctls::KVM_SET_GUEST_DEBUG) (write), vcpu ioctl — [4.87 KVM_SET_GUEST_DEBUG](https://docs.kernel.org/virt/kvm/api.html#kvm-set-guest-debug)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_guest_debug {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub control: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub arch: kvm_guest_debug_arch,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5223,28 +6548,45 @@ impl Default for kvm_guest_debug {
         }
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_ioeventfd_flag_nr_datamatch: _bindgen_ty_1 = 0;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_ioeventfd_flag_nr_pio: _bindgen_ty_1 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_ioeventfd_flag_nr_deassign: _bindgen_ty_1 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_ioeventfd_flag_nr_virtio_ccw_notify: _bindgen_ty_1 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_ioeventfd_flag_nr_fast_mmio: _bindgen_ty_1 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_ioeventfd_flag_nr_max: _bindgen_ty_1 = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type _bindgen_ty_1 = crate::ctypes::c_uint;
 /// # ioctls
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_IOEVENTFD`](crate::ioctls::KVM_IOEVENTFD) (write), vm ioctl: This ioctl attaches or detaches an ioeventfd to a legal pio/mmio address within the guest. — [4.59 KVM_IOEVENTFD](https://docs.kernel.org/virt/kvm/api.html#kvm-ioeventfd)
+/// - [`KVM_IOEVENTFD`](crate::ioctls::KVM_IOEVENTFD) (write), vm ioctl — [4.59 KVM_IOEVENTFD](https://docs.kernel.org/virt/kvm/api.html#kvm-ioeventfd)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_ioeventfd {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub datamatch: __u64,
     /// legal pio/mmio address
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
     /// 1, 2, 4, or 8 bytes; or 0 to ignore length
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub len: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fd: __s32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u8; 36usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5273,14 +6615,21 @@ impl Default for kvm_ioeventfd {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_ENABLE_CAP`](crate::ioctls::KVM_ENABLE_CAP) (write), vcpu ioctl: :Capability: KVM_CAP_ENABLE_CAP_VM :Architectures: all :Type: vm ioctl :Parameters: struct kvm_enable_cap (in) :Returns: 0 on success; -1 on error — [4.37 KVM_ENABLE_CAP](https://docs.kernel.org/virt/kvm/api.html#kvm-enable-cap)
+/// - [`KVM_ENABLE_CAP`](crate::ioctls::KVM_ENABLE_CAP) (write), vcpu ioctl — [4.37 KVM_ENABLE_CAP](https://docs.kernel.org/virt/kvm/api.html#kvm-enable-cap)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Copy, Clone, PartialEq)]
 pub struct kvm_enable_cap {
     /// in
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub cap: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub args: [__u64; 4usize],
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u8; 64usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5301,6 +6650,7 @@ impl Default for kvm_enable_cap {
         }
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -5308,7 +6658,9 @@ impl Default for kvm_enable_cap {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_irq_routing_irqchip {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub irqchip: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pin: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5319,6 +6671,7 @@ const _: () = {
         [::core::mem::offset_of!(kvm_irq_routing_irqchip, irqchip) - 0usize];
     ["Offset of field: kvm_irq_routing_irqchip::pin"][::core::mem::offset_of!(kvm_irq_routing_irqchip, pin) - 4usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(
@@ -5326,16 +6679,23 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_irq_routing_msi {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub address_lo: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub address_hi: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub data: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_irq_routing_msi__bindgen_ty_1,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(feature = "serde", derive(zerocopy::Immutable, zerocopy::FromBytes))]
 pub union kvm_irq_routing_msi__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub devid: __u32,
 }
 #[cfg(feature = "serde")]
@@ -5392,6 +6752,7 @@ impl ::core::fmt::Debug for kvm_irq_routing_msi {
         )
     }
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -5399,10 +6760,15 @@ impl ::core::fmt::Debug for kvm_irq_routing_msi {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_irq_routing_s390_adapter {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ind_addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub summary_addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub ind_offset: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub summary_offset: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub adapter_id: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5420,6 +6786,7 @@ const _: () = {
     ["Offset of field: kvm_irq_routing_s390_adapter::adapter_id"]
         [::core::mem::offset_of!(kvm_irq_routing_s390_adapter, adapter_id) - 28usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -5427,7 +6794,9 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_irq_routing_hv_sint {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub vcpu: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub sint: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5441,7 +6810,9 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_XEN_HVM_EVTCHN_SEND`](crate::ioctls::KVM_XEN_HVM_EVTCHN_SEND) (write), vm ioctl: This ioctl injects an event channel interrupt directly to the guest vCPU. — [4.135 KVM_XEN_HVM_EVTCHN_SEND](https://docs.kernel.org/virt/kvm/api.html#kvm-xen-hvm-evtchn-send)
+/// - [`KVM_XEN_HVM_EVTCHN_SEND`](crate::ioctls::KVM_XEN_HVM_EVTCHN_SEND) (write), vm ioctl — [4.135 KVM_XEN_HVM_EVTCHN_SEND](https://docs.kernel.org/virt/kvm/api.html#kvm-xen-hvm-evtchn-send)
+///
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -5449,8 +6820,11 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_irq_routing_xen_evtchn {
+    /// In Linux 6.1 and later (not in 5.10).
     pub port: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub vcpu: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub priority: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5464,6 +6838,7 @@ const _: () = {
     ["Offset of field: kvm_irq_routing_xen_evtchn::priority"]
         [::core::mem::offset_of!(kvm_irq_routing_xen_evtchn, priority) - 8usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(
@@ -5471,21 +6846,33 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_irq_routing_entry {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub gsi: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub type_: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub u: kvm_irq_routing_entry__bindgen_ty_1,
 }
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(feature = "serde", derive(zerocopy::Immutable, zerocopy::FromBytes))]
 pub union kvm_irq_routing_entry__bindgen_ty_1 {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub irqchip: kvm_irq_routing_irqchip,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub msi: kvm_irq_routing_msi,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub adapter: kvm_irq_routing_s390_adapter,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub hv_sint: kvm_irq_routing_hv_sint,
+    /// In Linux 6.1 and later (not in 5.10). Later than `kvm_irq_routing_entry__bindgen_ty_1` itself, which is in Linux 5.10 and later.
     pub xen_evtchn: kvm_irq_routing_xen_evtchn,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u32; 8usize],
 }
 #[cfg(feature = "serde")]
@@ -5563,15 +6950,20 @@ impl ::core::fmt::Debug for kvm_irq_routing_entry {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_SET_GSI_ROUTING`](crate::ioctls::KVM_SET_GSI_ROUTING) (write), vm ioctl: Sets the GSI routing table entries, overwriting any previously set entries. — [4.52 KVM_SET_GSI_ROUTING](https://docs.kernel.org/virt/kvm/api.html#kvm-set-gsi-routing)
+/// - [`KVM_SET_GSI_ROUTING`](crate::ioctls::KVM_SET_GSI_ROUTING) (write), vm ioctl — [4.52 KVM_SET_GSI_ROUTING](https://docs.kernel.org/virt/kvm/api.html#kvm-set-gsi-routing)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[cfg_attr(
     feature = "serde",
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_irq_routing {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub nr: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub entries: __IncompleteArrayField<kvm_irq_routing_entry>,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5603,14 +6995,21 @@ impl ::core::fmt::Debug for kvm_irq_routing {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_IRQFD`](crate::ioctls::KVM_IRQFD) (write), vm ioctl: Allows setting an eventfd to directly trigger a guest interrupt. — [4.75 KVM_IRQFD](https://docs.kernel.org/virt/kvm/api.html#kvm-irqfd)
+/// - [`KVM_IRQFD`](crate::ioctls::KVM_IRQFD) (write), vm ioctl — [4.75 KVM_IRQFD](https://docs.kernel.org/virt/kvm/api.html#kvm-irqfd)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_irqfd {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fd: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub gsi: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub resamplefd: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u8; 16usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5627,16 +7026,24 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_GET_CLOCK`](crate::ioctls::KVM_GET_CLOCK) (read), vm ioctl: Gets the current timestamp of kvmclock as seen by the current guest. — [4.29 KVM_GET_CLOCK](https://docs.kernel.org/virt/kvm/api.html#kvm-get-clock)
-/// - [`KVM_SET_CLOCK`](crate::ioctls::KVM_SET_CLOCK) (write), vm ioctl: Sets the current timestamp of kvmclock to the value specified in its parameter. — [4.30 KVM_SET_CLOCK](https://docs.kernel.org/virt/kvm/api.html#kvm-set-clock)
+/// - [`KVM_GET_CLOCK`](crate::ioctls::KVM_GET_CLOCK) (read), vm ioctl — [4.29 KVM_GET_CLOCK](https://docs.kernel.org/virt/kvm/api.html#kvm-get-clock)
+/// - [`KVM_SET_CLOCK`](crate::ioctls::KVM_SET_CLOCK) (write), vm ioctl — [4.30 KVM_SET_CLOCK](https://docs.kernel.org/virt/kvm/api.html#kvm-set-clock)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_clock_data {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub clock: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 6.1 and later (not in 5.10). Later than `kvm_clock_data` itself, which is in Linux 5.10 and later.
     pub pad0: __u32,
+    /// In Linux 6.1 and later (not in 5.10). Later than `kvm_clock_data` itself, which is in Linux 5.10 and later.
     pub realtime: __u64,
+    /// In Linux 6.1 and later (not in 5.10). Later than `kvm_clock_data` itself, which is in Linux 5.10 and later.
     pub host_tsc: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u32; 4usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5650,12 +7057,17 @@ const _: () = {
     ["Offset of field: kvm_clock_data::host_tsc"][::core::mem::offset_of!(kvm_clock_data, host_tsc) - 24usize];
     ["Offset of field: kvm_clock_data::pad"][::core::mem::offset_of!(kvm_clock_data, pad) - 32usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_config_tlb {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub params: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub array: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub mmu_type: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub array_len: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5671,11 +7083,15 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_DIRTY_TLB`](crate::ioctls::KVM_DIRTY_TLB) (write), vcpu ioctl: This must be called whenever userspace has changed an entry in the shared TLB, prior to calling KVM_RUN on the associated vcpu. — [4.60 KVM_DIRTY_TLB](https://docs.kernel.org/virt/kvm/api.html#kvm-dirty-tlb)
+/// - [`KVM_DIRTY_TLB`](crate::ioctls::KVM_DIRTY_TLB) (write), vcpu ioctl — [4.60 KVM_DIRTY_TLB](https://docs.kernel.org/virt/kvm/api.html#kvm-dirty-tlb)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_dirty_tlb {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub bitmap: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub num_dirty: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5689,7 +7105,9 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_GET_REG_LIST`](crate::ioctls::KVM_GET_REG_LIST) (read and write), vcpu ioctl: This ioctl returns the guest registers that are supported for the KVM_GET_ONE_REG/KVM_SET_ONE_REG calls. — [4.84 KVM_GET_REG_LIST](https://docs.kernel.org/virt/kvm/api.html#kvm-get-reg-list)
+/// - [`KVM_GET_REG_LIST`](crate::ioctls::KVM_GET_REG_LIST) (read and write), vcpu ioctl — [4.84 KVM_GET_REG_LIST](https://docs.kernel.org/virt/kvm/api.html#kvm-get-reg-list)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default)]
 #[cfg_attr(
@@ -5698,7 +7116,10 @@ const _: () = {
 )]
 pub struct kvm_reg_list {
     /// number of regs
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub n: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub reg: __IncompleteArrayField<__u64>,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5711,8 +7132,10 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_GET_ONE_REG`](crate::ioctls::KVM_GET_ONE_REG) (write), vcpu ioctl: (These error codes are indicative only: do not rely on a specific error code being returned in a specific situation.) — [4.69 KVM_GET_ONE_REG](https://docs.kernel.org/virt/kvm/api.html#kvm-get-one-reg)
-/// - [`KVM_SET_ONE_REG`](crate::ioctls::KVM_SET_ONE_REG) (write), vcpu ioctl: (These error codes are indicative only: do not rely on a specific error code being returned in a specific situation.) — [4.68 KVM_SET_ONE_REG](https://docs.kernel.org/virt/kvm/api.html#kvm-set-one-reg)
+/// - [`KVM_GET_ONE_REG`](crate::ioctls::KVM_GET_ONE_REG) (write), vcpu ioctl — [4.69 KVM_GET_ONE_REG](https://docs.kernel.org/virt/kvm/api.html#kvm-get-one-reg)
+/// - [`KVM_SET_ONE_REG`](crate::ioctls::KVM_SET_ONE_REG) (write), vcpu ioctl — [4.68 KVM_SET_ONE_REG](https://docs.kernel.org/virt/kvm/api.html#kvm-set-one-reg)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -5720,7 +7143,9 @@ const _: () = {
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
 pub struct kvm_one_reg {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub id: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5734,15 +7159,23 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_SIGNAL_MSI`](crate::ioctls::KVM_SIGNAL_MSI) (write), vm ioctl: Directly inject a MSI message. — [4.71 KVM_SIGNAL_MSI](https://docs.kernel.org/virt/kvm/api.html#kvm-signal-msi)
+/// - [`KVM_SIGNAL_MSI`](crate::ioctls::KVM_SIGNAL_MSI) (write), vm ioctl — [4.71 KVM_SIGNAL_MSI](https://docs.kernel.org/virt/kvm/api.html#kvm-signal-msi)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_msi {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub address_lo: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub address_hi: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub data: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub devid: __u32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub pad: [__u8; 12usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5760,11 +7193,15 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_ARM_SET_DEVICE_ADDR`](crate::ioctls::KVM_ARM_SET_DEVICE_ADDR) (write), vm ioctl: Specify a device address in the guest's physical address space where guests can access emulated or directly exposed devices, which the host kernel needs to know about. — [4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-set-device-addr-deprecated)
+/// - [`KVM_ARM_SET_DEVICE_ADDR`](crate::ioctls::KVM_ARM_SET_DEVICE_ADDR) (write), vm ioctl — [4.85 KVM_ARM_SET_DEVICE_ADDR (deprecated)](https://docs.kernel.org/virt/kvm/api.html#kvm-arm-set-device-addr-deprecated)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_arm_device_addr {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub id: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5778,15 +7215,23 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_CREATE_DEVICE`](crate::ioctls::KVM_CREATE_DEVICE) (read and write), vm ioctl: Creates an emulated device in the kernel. — [4.79 KVM_CREATE_DEVICE](https://docs.kernel.org/virt/kvm/api.html#kvm-create-device)
+/// - [`KVM_CREATE_DEVICE`](crate::ioctls::KVM_CREATE_DEVICE) (read and write), vm ioctl — [4.79 KVM_CREATE_DEVICE](https://docs.kernel.org/virt/kvm/api.html#kvm-create-device)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_create_device {
     /// in: KVM_DEV_TYPE_xxx
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub type_: __u32,
     /// out: device handle
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub fd: __u32,
     /// in: KVM_CREATE_DEVICE_xxx
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5801,9 +7246,11 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_GET_DEVICE_ATTR`](crate::ioctls::KVM_GET_DEVICE_ATTR) (write), device ioctl, vm ioctl, vcpu ioctl: Gets/sets a specified piece of device configuration and/or state. — [4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-set-device-attr-kvm-get-device-attr)
-/// - [`KVM_HAS_DEVICE_ATTR`](crate::ioctls::KVM_HAS_DEVICE_ATTR) (write), device ioctl, vm ioctl, vcpu ioctl: Tests whether a device supports a particular attribute. — [4.81 KVM_HAS_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-has-device-attr)
-/// - [`KVM_SET_DEVICE_ATTR`](crate::ioctls::KVM_SET_DEVICE_ATTR) (write), device ioctl, vm ioctl, vcpu ioctl: Gets/sets a specified piece of device configuration and/or state. — [4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-set-device-attr-kvm-get-device-attr)
+/// - [`KVM_GET_DEVICE_ATTR`](crate::ioctls::KVM_GET_DEVICE_ATTR) (write), device ioctl, vm ioctl, vcpu ioctl — [4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-set-device-attr-kvm-get-device-attr)
+/// - [`KVM_HAS_DEVICE_ATTR`](crate::ioctls::KVM_HAS_DEVICE_ATTR) (write), device ioctl, vm ioctl, vcpu ioctl — [4.81 KVM_HAS_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-has-device-attr)
+/// - [`KVM_SET_DEVICE_ATTR`](crate::ioctls::KVM_SET_DEVICE_ATTR) (write), device ioctl, vm ioctl, vcpu ioctl — [4.80 KVM_SET_DEVICE_ATTR/KVM_GET_DEVICE_ATTR](https://docs.kernel.org/virt/kvm/api.html#kvm-set-device-attr-kvm-get-device-attr)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 #[cfg_attr(
@@ -5812,12 +7259,20 @@ const _: () = {
 )]
 pub struct kvm_device_attr {
     /// no flags currently defined
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub flags: __u32,
     /// device-defined
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub group: __u32,
     /// group-defined
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub attr: __u64,
     /// userspace address of attr data
+    ///
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5829,28 +7284,50 @@ const _: () = {
     ["Offset of field: kvm_device_attr::attr"][::core::mem::offset_of!(kvm_device_attr, attr) - 8usize];
     ["Offset of field: kvm_device_attr::addr"][::core::mem::offset_of!(kvm_device_attr, addr) - 16usize];
 };
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_device_type_KVM_DEV_TYPE_FSL_MPIC_20: kvm_device_type = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_device_type_KVM_DEV_TYPE_FSL_MPIC_42: kvm_device_type = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_device_type_KVM_DEV_TYPE_XICS: kvm_device_type = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_device_type_KVM_DEV_TYPE_VFIO: kvm_device_type = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_device_type_KVM_DEV_TYPE_ARM_VGIC_V2: kvm_device_type = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_device_type_KVM_DEV_TYPE_FLIC: kvm_device_type = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_device_type_KVM_DEV_TYPE_ARM_VGIC_V3: kvm_device_type = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_device_type_KVM_DEV_TYPE_ARM_VGIC_ITS: kvm_device_type = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_device_type_KVM_DEV_TYPE_XIVE: kvm_device_type = 9;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const kvm_device_type_KVM_DEV_TYPE_ARM_PV_TIME: kvm_device_type = 10;
+/// In Linux 6.12 and later (not in 6.1).
 pub const kvm_device_type_KVM_DEV_TYPE_RISCV_AIA: kvm_device_type = 11;
+/// In Linux 7.2 and later (not in 6.12).
 pub const kvm_device_type_KVM_DEV_TYPE_LOONGARCH_IPI: kvm_device_type = 12;
+/// In Linux 7.2 and later (not in 6.12).
 pub const kvm_device_type_KVM_DEV_TYPE_LOONGARCH_EIOINTC: kvm_device_type = 13;
+/// In Linux 7.2 and later (not in 6.12).
 pub const kvm_device_type_KVM_DEV_TYPE_LOONGARCH_PCHPIC: kvm_device_type = 14;
+/// In Linux 7.2 and later (not in 6.12).
 pub const kvm_device_type_KVM_DEV_TYPE_LOONGARCH_DMSINTC: kvm_device_type = 15;
+/// In Linux 7.2 and later (not in 6.12).
 pub const kvm_device_type_KVM_DEV_TYPE_ARM_VGIC_V5: kvm_device_type = 16;
+/// In Linux 5.10 and later (the oldest line compared).
+/// Its value changed: `11` in 5.10 to 6.1, `12` in 6.12, `17` in 7.2 to 7.3.
 pub const kvm_device_type_KVM_DEV_TYPE_MAX: kvm_device_type = 17;
+/// In Linux 5.10 and later (the oldest line compared).
 pub type kvm_device_type = crate::ctypes::c_uint;
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_vfio_spapr_tce {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub groupfd: __s32,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub tablefd: __s32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5864,13 +7341,19 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_S390_KEYOP`](crate::ioctls::KVM_S390_KEYOP) (read and write), vm ioctl: The specified key operation is performed on the given guest address. — [4.144 KVM_S390_KEYOP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-keyop)
+/// - [`KVM_S390_KEYOP`](crate::ioctls::KVM_S390_KEYOP) (read and write), vm ioctl — [4.144 KVM_S390_KEYOP](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-keyop)
+///
+/// In Linux 7.2 and later (not in 6.12).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_s390_keyop {
+    /// In Linux 7.2 and later (not in 6.12).
     pub guest_addr: __u64,
+    /// In Linux 7.2 and later (not in 6.12).
     pub key: __u8,
+    /// In Linux 7.2 and later (not in 6.12).
     pub operation: __u8,
+    /// In Linux 7.2 and later (not in 6.12).
     pub pad: [__u8; 6usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5886,12 +7369,16 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_MEMORY_ENCRYPT_REG_REGION`](crate::ioctls::KVM_MEMORY_ENCRYPT_REG_REGION) (read), system: This ioctl can be used to register a guest memory region which may contain encrypted data (e.g. guest RAM, SMRAM etc). — [4.111 KVM_MEMORY_ENCRYPT_REG_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-memory-encrypt-reg-region)
-/// - [`KVM_MEMORY_ENCRYPT_UNREG_REGION`](crate::ioctls::KVM_MEMORY_ENCRYPT_UNREG_REGION) (read), system: This ioctl can be used to unregister the guest memory region registered with KVM_MEMORY_ENCRYPT_REG_REGION ioctl above. — [4.112 KVM_MEMORY_ENCRYPT_UNREG_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-memory-encrypt-unreg-region)
+/// - [`KVM_MEMORY_ENCRYPT_REG_REGION`](crate::ioctls::KVM_MEMORY_ENCRYPT_REG_REGION) (read), system — [4.111 KVM_MEMORY_ENCRYPT_REG_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-memory-encrypt-reg-region)
+/// - [`KVM_MEMORY_ENCRYPT_UNREG_REGION`](crate::ioctls::KVM_MEMORY_ENCRYPT_UNREG_REGION) (read), system — [4.112 KVM_MEMORY_ENCRYPT_UNREG_REGION](https://docs.kernel.org/virt/kvm/api.html#kvm-memory-encrypt-unreg-region)
+///
+/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_enc_region {
+    /// In Linux 5.10 and later (the oldest line compared).
     pub addr: __u64,
+    /// In Linux 5.10 and later (the oldest line compared).
     pub size: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5905,11 +7392,16 @@ const _: () = {
 /// per-vcpu mmaped regions as an array of struct kvm_dirty_gfn.  The
 /// size of the gfn buffer is decided by the first argument when
 /// enabling KVM_CAP_DIRTY_LOG_RING.
+///
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_dirty_gfn {
+    /// In Linux 6.1 and later (not in 5.10).
     pub flags: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub slot: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub offset: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5937,14 +7429,22 @@ const _: () = {
 /// readings. It is used by userspace to discover all the information about the
 /// vm/vcpu's binary statistics.
 /// Userspace reads this header from the start of the vm/vcpu's stats fd.
+///
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_stats_header {
+    /// In Linux 6.1 and later (not in 5.10).
     pub flags: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub name_size: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub num_desc: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub id_offset: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub desc_offset: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub data_offset: __u32,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5973,14 +7473,22 @@ const _: () = {
 /// @name: The name string for the stats. Its size is indicated by the
 ///        &kvm_stats_header->name_size.
 /// ```
+///
+/// In Linux 6.1 and later (not in 5.10).
 #[repr(C)]
 #[derive(Debug, Default)]
 pub struct kvm_stats_desc {
+    /// In Linux 6.1 and later (not in 5.10).
     pub flags: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub exponent: __s16,
+    /// In Linux 6.1 and later (not in 5.10).
     pub size: __u16,
+    /// In Linux 6.1 and later (not in 5.10).
     pub offset: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub bucket_size: __u32,
+    /// In Linux 6.1 and later (not in 5.10).
     pub name: __IncompleteArrayField<crate::ctypes::c_char>,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -5997,13 +7505,19 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_SET_MEMORY_ATTRIBUTES`](crate::ioctls::KVM_SET_MEMORY_ATTRIBUTES) (write), vm ioctl: KVM_SET_MEMORY_ATTRIBUTES allows userspace to set memory attributes for a range of guest physical memory. — [4.141 KVM_SET_MEMORY_ATTRIBUTES](https://docs.kernel.org/virt/kvm/api.html#kvm-set-memory-attributes)
+/// - [`KVM_SET_MEMORY_ATTRIBUTES`](crate::ioctls::KVM_SET_MEMORY_ATTRIBUTES) (write), vm ioctl — [4.141 KVM_SET_MEMORY_ATTRIBUTES](https://docs.kernel.org/virt/kvm/api.html#kvm-set-memory-attributes)
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_memory_attributes {
+    /// In Linux 6.12 and later (not in 6.1).
     pub address: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub size: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub attributes: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub flags: __u64,
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -6021,12 +7535,17 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_CREATE_GUEST_MEMFD`](crate::ioctls::KVM_CREATE_GUEST_MEMFD) (read and write), vm ioctl: KVM_CREATE_GUEST_MEMFD creates an anonymous file and returns a file descriptor that refers to it. — [4.142 KVM_CREATE_GUEST_MEMFD](https://docs.kernel.org/virt/kvm/api.html#kvm-create-guest-memfd)
+/// - [`KVM_CREATE_GUEST_MEMFD`](crate::ioctls::KVM_CREATE_GUEST_MEMFD) (read and write), vm ioctl — [4.142 KVM_CREATE_GUEST_MEMFD](https://docs.kernel.org/virt/kvm/api.html#kvm-create-guest-memfd)
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_create_guest_memfd {
+    /// In Linux 6.12 and later (not in 6.1).
     pub size: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub flags: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub reserved: [__u64; 6usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]
@@ -6042,13 +7561,19 @@ const _: () = {
 ///
 /// The argument of these request codes:
 ///
-/// - [`KVM_PRE_FAULT_MEMORY`](crate::ioctls::KVM_PRE_FAULT_MEMORY) (read and write), vcpu ioctl: KVM_PRE_FAULT_MEMORY populates KVM's stage-2 page tables used to map memory for the current vCPU state. — [4.143 KVM_PRE_FAULT_MEMORY](https://docs.kernel.org/virt/kvm/api.html#kvm-pre-fault-memory)
+/// - [`KVM_PRE_FAULT_MEMORY`](crate::ioctls::KVM_PRE_FAULT_MEMORY) (read and write), vcpu ioctl — [4.143 KVM_PRE_FAULT_MEMORY](https://docs.kernel.org/virt/kvm/api.html#kvm-pre-fault-memory)
+///
+/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Debug, Default, Copy, Clone, PartialEq)]
 pub struct kvm_pre_fault_memory {
+    /// In Linux 6.12 and later (not in 6.1).
     pub gpa: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub size: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub flags: __u64,
+    /// In Linux 6.12 and later (not in 6.1).
     pub padding: [__u64; 5usize],
 }
 #[allow(clippy::unnecessary_operation, clippy::identity_op)]

@@ -4,59 +4,69 @@
 // bindgen 0.73.2, Debian clang version 14.0.6, --target=s390x-linux-gnu
 // Regenerate: scripts/generate (another kernel tree: scripts/generate --kernel PATH)
 
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_S390_TODPR: u64 = 5773614722288975873;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_S390_EPOCHDIFF: u64 = 5778118321916346370;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_S390_CPU_TIMER: u64 = 5778118321916346371;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_S390_CLOCK_COMP: u64 = 5778118321916346372;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_S390_PFTOKEN: u64 = 5778118321916346373;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_S390_PFCOMPARE: u64 = 5778118321916346374;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_S390_PFSELECT: u64 = 5778118321916346375;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_S390_PP: u64 = 5778118321916346376;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_REG_S390_GBEA: u64 = 5778118321916346377;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_DATAMATCH: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_PIO: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_DEASSIGN: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_FLAG_VIRTIO_CCW_NOTIFY: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_IOEVENTFD_VALID_FLAG_MASK: u32 = 31;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_IRQ_ROUTING_XEN_EVTCHN_PRIO_2LEVEL: u32 = 4294967295;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FSL_MPIC_20: u32 = 1;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FSL_MPIC_42: u32 = 2;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_XICS: u32 = 3;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_VFIO: u32 = 4;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_V2: u32 = 5;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_FLIC: u32 = 6;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_V3: u32 = 7;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_VGIC_ITS: u32 = 8;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_XIVE: u32 = 9;
+/// In Linux 5.10 and later (the oldest line compared).
 pub const KVM_DEV_TYPE_ARM_PV_TIME: u32 = 10;
+/// In Linux 6.12 and later (not in 6.1).
 pub const KVM_DEV_TYPE_RISCV_AIA: u32 = 11;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_IPI: u32 = 12;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_EIOINTC: u32 = 13;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_PCHPIC: u32 = 14;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_LOONGARCH_DMSINTC: u32 = 15;
+/// In Linux 7.2 and later (not in 6.12).
 pub const KVM_DEV_TYPE_ARM_VGIC_V5: u32 = 16;
-/// ```text
-/// KVM dirty GFN flags, defined as:
-///
-/// |---------------+---------------+--------------|
-/// | bit 1 (reset) | bit 0 (dirty) | Status       |
-/// |---------------+---------------+--------------|
-/// |             0 |             0 | Invalid GFN  |
-/// |             0 |             1 | Dirty GFN    |
-/// |             1 |             X | GFN to reset |
-/// |---------------+---------------+--------------|
-///
-/// Lifecycle of a dirty GFN goes like:
-///
-///      dirtied         harvested        reset
-/// 00 -----------> 01 -------------> 1X -------+
-///  ^                                          |
-///  |                                          |
-///  +------------------------------------------+
-///
-/// The userspace program is only responsible for the 01->1X state
-/// conversion after harvesting an entry.  Also, it must not skip any
-/// dirty bits, so that dirty bits are always harvested in sequence.
-/// ```
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_DIRTY_GFN_F_DIRTY: u32 = 1;
+/// In Linux 6.1 and later (not in 5.10).
 pub const KVM_DIRTY_GFN_F_RESET: u32 = 2;

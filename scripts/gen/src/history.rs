@@ -29,8 +29,12 @@ impl LineSource {
 }
 
 /// One arch's inventory of one line from its tree: headers installed into the cache once, then bindgen.
-/// An arch whose KVM the line did not have yet (riscv64 before 5.16) gets no `linux/kvm.h`: it has nothing.
+/// An arch whose KVM the line did not have yet (riscv64 before 5.16) gets no `linux/kvm.h`: it has nothing; nor has
+/// an arch the line does not have at all (loongarch before 5.19).
 fn inventory_from_tree(tree: &KernelTree, arch: &Arch, scratch: &Path) -> Result<Inventory, String> {
+    if !tree.root.join("arch").join(arch.kernel_arch).join("Makefile").exists() {
+        return Ok(Inventory::default());
+    }
     let headers = kernel::install_headers_cached(tree, arch, scratch)?;
     if !headers.join("linux/kvm.h").exists() {
         return Ok(Inventory::default());

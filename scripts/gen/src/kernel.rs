@@ -96,11 +96,12 @@ fn headers_install_inputs(top: &str) -> Vec<String> {
         let dir = format!("{top}/arch/{}", arch.kernel_arch);
         // Syscall tables feed the generated unistd headers; `tools` holds the host programs arch Makefiles build.
         // `Kbuild*` and `*/Platform`: mips's Makefile includes Kbuild.platforms, which includes each board's
-        // Platform file.
+        // Platform file. `boot/tools`: mips's archscripts build its relocation tool before installing headers.
         for part in [
             "Makefile*",
             "include/*",
             "tools/*",
+            "boot/tools/*",
             "*syscall*",
             "Kbuild*",
             "*/Platform",
