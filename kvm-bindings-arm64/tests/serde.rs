@@ -6,6 +6,7 @@ use kvm_bindings_arm64::*;
 
 test_support::serde_tests! {
     serde_list: include_str!("../src/serialize.rs"),
+    byte_order: kvm_bindings_arm64::byte_order::SNAPSHOT_BYTE_ORDER,
     types: [
         kvm_device_attr,
         kvm_guest_debug,

@@ -3,9 +3,11 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use serde::Deserializer;
 use serde::de::{Error, SeqAccess, Visitor};
-use zerocopy::{FromBytes, IntoBytes};
+use serde::{Deserializer, Serializer};
+use zerocopy::{FromBytes, Immutable, IntoBytes};
+
+use crate::{ByteOrder, SwapBytes, Unconvertible};
 
 /// Implements `serde::Serialize` and `serde::Deserialize` for binding types, as their bytes.
 ///
@@ -21,6 +23,16 @@ use zerocopy::{FromBytes, IntoBytes};
 /// Deserializing reads a byte string (bincode, bitcode) or, in human-readable formats, a sequence of numbers
 /// (serde_json), straight into the value. See [`deserialize_bytes_into`] for what is accepted and rejected.
 ///
+/// # Byte order
+///
+/// The bytes are in the byte order of the arch's snapshots, the constant `SNAPSHOT_BYTE_ORDER` that the invoking
+/// crate's `byte_order` module defines (generated per arch crate, with the [`SwapBytes`](crate::SwapBytes) impl of
+/// every type the list names). On a host of that order the bytes are the value's own, copied as they are. On a host
+/// of the other order (an s390x snapshot read on x86_64, an x86_64 one on s390x), every integer field is reversed on
+/// the way in and on the way out, so the values read the same on both hosts; a type whose bytes cannot be converted
+/// (it holds a union or bitfields) fails there with the [`Unconvertible`](crate::Unconvertible) reason as the
+/// format's error, never with silently swapped bytes.
+///
 /// # Short and long input
 ///
 /// Input shorter than the type is zero-padded and longer input is truncated: a snapshot taken where the kernel's
@@ -28,16 +40,26 @@ use zerocopy::{FromBytes, IntoBytes};
 /// kernel whose struct grew restores the fields this crate knows. (kvm-bindings 0.14 rejects longer input in
 /// serde_json; it truncates it in bincode and bitcode, as this crate does in every format.)
 ///
-/// The bytes are the host's, so the example's byte lists are a little-endian host's (on s390x, the `7` of `value`
-/// is the last of its eight bytes):
+/// The example's snapshots are little-endian, as an x86_64 crate's are:
 ///
 /// ```
-/// # #[cfg(target_endian = "little")] {
 /// # #[derive(Debug, Default, PartialEq, zerocopy::IntoBytes, zerocopy::FromBytes, zerocopy::Immutable)]
 /// # #[repr(C)]
 /// # pub struct kvm_xcr { pub xcr: u32, pub reserved: u32, pub value: u64 }
+/// # mod byte_order {
+/// #     use kvm_bindings_common::{SwapBytes, Unconvertible};
+/// #     pub const SNAPSHOT_BYTE_ORDER: kvm_bindings_common::ByteOrder = kvm_bindings_common::ByteOrder::Little;
+/// #     impl SwapBytes for super::kvm_xcr {
+/// #         fn swap_bytes(&mut self) -> Result<(), Unconvertible> {
+/// #             SwapBytes::swap_bytes(&mut self.xcr)?;
+/// #             SwapBytes::swap_bytes(&mut self.reserved)?;
+/// #             SwapBytes::swap_bytes(&mut self.value)
+/// #         }
+/// #     }
+/// # }
 /// kvm_bindings_common::serde_impls!(kvm_xcr);
 ///
+/// # fn main() {
 /// let xcr = kvm_xcr { xcr: 0, reserved: 0, value: 7 };
 /// let json = serde_json::to_string(&xcr).unwrap();
 /// assert_eq!(json, "[0,0,0,0,0,0,0,0,7,0,0,0,0,0,0,0]");
@@ -70,6 +92,8 @@ use zerocopy::{FromBytes, IntoBytes};
 ///   [`union_into_bytes!`](crate::union_into_bytes)) and was built from a union field smaller than the union has
 ///   uninitialized bytes, and encoding it reads them. Build such values from `Default::default()` and assign the
 ///   union field you need; values from a KVM ioctl or from decoding are fully written.
+// `crate::byte_order` on purpose: the snapshot byte order is the invoking arch crate's, not this crate's.
+#[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! serde_impls {
     ($($ty:ty),* $(,)?) => {
@@ -79,7 +103,7 @@ macro_rules! serde_impls {
                 where
                     S: $crate::__private::serde::Serializer,
                 {
-                    serializer.serialize_bytes($crate::__private::zerocopy::IntoBytes::as_bytes(self))
+                    $crate::serialize_in_order(self, crate::byte_order::SNAPSHOT_BYTE_ORDER, serializer)
                 }
             }
 
@@ -88,11 +112,70 @@ macro_rules! serde_impls {
                 where
                     D: $crate::__private::serde::Deserializer<'de>,
                 {
-                    $crate::deserialize_bytes_into::<Self, D>(deserializer)
+                    $crate::deserialize_in_order::<Self, D>(crate::byte_order::SNAPSHOT_BYTE_ORDER, deserializer)
                 }
             }
         )*
     };
+}
+
+/// Serializes `value` as its bytes in `order` (see [`serde_impls!`]): the value's own bytes on a host of that order,
+/// those of a copy with every integer reversed on the other; an error for a type that cannot be converted.
+pub fn serialize_in_order<T, S>(value: &T, order: ByteOrder, serializer: S) -> Result<S::Ok, S::Error>
+where
+    T: FromBytes + IntoBytes + Immutable + SwapBytes,
+    S: Serializer,
+{
+    if order == ByteOrder::HOST {
+        return serializer.serialize_bytes(value.as_bytes());
+    }
+    let mut copy = T::new_zeroed();
+    copy.as_mut_bytes().copy_from_slice(value.as_bytes());
+    copy.swap_bytes().map_err(|e| {
+        <S::Error as serde::ser::Error>::custom(OrderError {
+            error: e,
+            snapshot: order,
+        })
+    })?;
+    serializer.serialize_bytes(copy.as_bytes())
+}
+
+/// Deserializes a `T` from bytes in `order` (see [`serde_impls!`] and [`deserialize_bytes_into`]), reversing every
+/// integer when the host's order is the other; an error for a type that cannot be converted.
+pub fn deserialize_in_order<'de, T, D>(order: ByteOrder, deserializer: D) -> Result<T, D::Error>
+where
+    T: FromBytes + IntoBytes + SwapBytes,
+    D: Deserializer<'de>,
+{
+    let mut value = deserialize_bytes_into::<T, D>(deserializer)?;
+    if order != ByteOrder::HOST {
+        value.swap_bytes().map_err(|e| {
+            D::Error::custom(OrderError {
+                error: e,
+                snapshot: order,
+            })
+        })?;
+    }
+    Ok(value)
+}
+
+/// An [`Unconvertible`] in a serde error, with the two byte orders named.
+struct OrderError {
+    error: Unconvertible,
+    snapshot: ByteOrder,
+}
+
+impl fmt::Display for OrderError {
+    fn fmt(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+        write!(
+            formatter,
+            "{} cannot be converted between its {} snapshots and this {} host: {}",
+            self.error.type_name,
+            self.snapshot,
+            ByteOrder::HOST,
+            self.error.reason
+        )
+    }
 }
 
 /// Reads a `T` from a deserializer as [`serde_impls!`] does: its bytes, zero-padded when the input is shorter than

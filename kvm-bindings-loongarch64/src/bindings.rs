@@ -1915,6 +1915,14 @@ const _: () = {
         [::core::mem::offset_of!(kvm_userspace_memory_region2, pad2) - 48usize];
 };
 /// for KVM_IRQ_LINE
+#[repr(C)]
+#[derive(Copy, Clone)]
+#[cfg_attr(
+    feature = "serde",
+    derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
+)]
+///
+/// Its snapshots are serialized in loongarch64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `__bindgen_anon_1` is the union `kvm_irq_level__bindgen_ty_1`, whose active member decides which bytes form one integer.
 ///
 /// # ioctls
 ///
@@ -1924,12 +1932,6 @@ const _: () = {
 /// - [`KVM_IRQ_LINE_STATUS`](crate::ioctls::KVM_IRQ_LINE_STATUS) (read and write)
 ///
 /// In Linux 6.12 and later (not in 6.1).
-#[repr(C)]
-#[derive(Copy, Clone)]
-#[cfg_attr(
-    feature = "serde",
-    derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
-)]
 pub struct kvm_irq_level {
     /// In Linux 6.12 and later (not in 6.1).
     pub __bindgen_anon_1: kvm_irq_level__bindgen_ty_1,
@@ -4594,13 +4596,16 @@ const _: () = {
     ["Offset of field: kvm_irq_routing_xen_evtchn::priority"]
         [::core::mem::offset_of!(kvm_irq_routing_xen_evtchn, priority) - 8usize];
 };
-/// In Linux 6.12 and later (not in 6.1).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(
     feature = "serde",
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
+///
+/// Its snapshots are serialized in loongarch64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `u` is the union `kvm_irq_routing_entry__bindgen_ty_1`, whose active member decides which bytes form one integer.
+///
+/// In Linux 6.12 and later (not in 6.1).
 pub struct kvm_irq_routing_entry {
     /// In Linux 6.12 and later (not in 6.1).
     pub gsi: __u32,

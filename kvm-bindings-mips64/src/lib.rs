@@ -56,6 +56,11 @@ pub mod ioctls;
 #[allow(clippy::all, missing_docs)]
 pub mod evaluated;
 
+/// The byte order of this arch's snapshots (`SNAPSHOT_BYTE_ORDER`) and the conversion of its serde types between
+/// byte orders, so that its snapshots read the same on a host of either order (generated: `scripts/generate`).
+#[allow(clippy::all, missing_docs)]
+pub mod byte_order;
+
 #[cfg(feature = "fam-wrappers")]
 pub mod fam_wrappers;
 #[cfg(feature = "fam-wrappers")]

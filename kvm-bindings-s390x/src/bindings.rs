@@ -2459,6 +2459,15 @@ const _: () = {
     ["Offset of field: kvm_s390_mchk_info::fixed_logout"]
         [::core::mem::offset_of!(kvm_s390_mchk_info, fixed_logout) - 32usize];
 };
+#[repr(C)]
+#[derive(Copy, Clone)]
+#[cfg_attr(
+    feature = "serde",
+    derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
+)]
+///
+/// Its snapshots are serialized in s390x's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `u` is the union `kvm_s390_irq__bindgen_ty_1`, whose active member decides which bytes form one integer.
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -2466,12 +2475,6 @@ const _: () = {
 /// - [`KVM_S390_IRQ`](crate::ioctls::KVM_S390_IRQ) (write), vcpu ioctl — [4.92 KVM_S390_IRQ](https://docs.kernel.org/virt/kvm/api.html#kvm-s390-irq)
 ///
 /// In Linux 5.10 and later (the oldest line compared).
-#[repr(C)]
-#[derive(Copy, Clone)]
-#[cfg_attr(
-    feature = "serde",
-    derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
-)]
 pub struct kvm_s390_irq {
     /// In Linux 5.10 and later (the oldest line compared).
     pub type_: __u64,
@@ -4138,6 +4141,14 @@ const _: () = {
         [::core::mem::offset_of!(kvm_userspace_memory_region2, pad2) - 48usize];
 };
 /// for KVM_IRQ_LINE
+#[repr(C)]
+#[derive(Copy, Clone)]
+#[cfg_attr(
+    feature = "serde",
+    derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
+)]
+///
+/// Its snapshots are serialized in s390x's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `__bindgen_anon_1` is the union `kvm_irq_level__bindgen_ty_1`, whose active member decides which bytes form one integer.
 ///
 /// # ioctls
 ///
@@ -4147,12 +4158,6 @@ const _: () = {
 /// - [`KVM_IRQ_LINE_STATUS`](crate::ioctls::KVM_IRQ_LINE_STATUS) (read and write)
 ///
 /// In Linux 5.10 and later (the oldest line compared).
-#[repr(C)]
-#[derive(Copy, Clone)]
-#[cfg_attr(
-    feature = "serde",
-    derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
-)]
 pub struct kvm_irq_level {
     /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_irq_level__bindgen_ty_1,
@@ -6838,13 +6843,16 @@ const _: () = {
     ["Offset of field: kvm_irq_routing_xen_evtchn::priority"]
         [::core::mem::offset_of!(kvm_irq_routing_xen_evtchn, priority) - 8usize];
 };
-/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(
     feature = "serde",
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
+///
+/// Its snapshots are serialized in s390x's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `u` is the union `kvm_irq_routing_entry__bindgen_ty_1`, whose active member decides which bytes form one integer.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub struct kvm_irq_routing_entry {
     /// In Linux 5.10 and later (the oldest line compared).
     pub gsi: __u32,

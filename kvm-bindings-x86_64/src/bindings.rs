@@ -3878,10 +3878,13 @@ pub struct kvm_nested_state {
     /// In Linux 5.10 and later (the oldest line compared).
     pub data: kvm_nested_state__bindgen_ty_2,
 }
-/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(feature = "serde", derive(zerocopy::Immutable, zerocopy::FromBytes))]
+///
+/// Its snapshots are serialized in x86_64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): it is a union, whose active member decides which bytes form one integer.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub union kvm_nested_state__bindgen_ty_1 {
     /// In Linux 5.10 and later (the oldest line compared).
     pub vmx: kvm_vmx_nested_state_hdr,
@@ -5586,6 +5589,14 @@ const _: () = {
         [::core::mem::offset_of!(kvm_userspace_memory_region2, pad2) - 48usize];
 };
 /// for KVM_IRQ_LINE
+#[repr(C)]
+#[derive(Copy, Clone)]
+#[cfg_attr(
+    feature = "serde",
+    derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
+)]
+///
+/// Its snapshots are serialized in x86_64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `__bindgen_anon_1` is the union `kvm_irq_level__bindgen_ty_1`, whose active member decides which bytes form one integer.
 ///
 /// # ioctls
 ///
@@ -5595,12 +5606,6 @@ const _: () = {
 /// - [`KVM_IRQ_LINE_STATUS`](crate::ioctls::KVM_IRQ_LINE_STATUS) (read and write)
 ///
 /// In Linux 5.10 and later (the oldest line compared).
-#[repr(C)]
-#[derive(Copy, Clone)]
-#[cfg_attr(
-    feature = "serde",
-    derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
-)]
 pub struct kvm_irq_level {
     /// In Linux 5.10 and later (the oldest line compared).
     pub __bindgen_anon_1: kvm_irq_level__bindgen_ty_1,
@@ -5671,6 +5676,15 @@ impl ::core::fmt::Debug for kvm_irq_level {
         )
     }
 }
+#[repr(C)]
+#[derive(Copy, Clone)]
+#[cfg_attr(
+    feature = "serde",
+    derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
+)]
+///
+/// Its snapshots are serialized in x86_64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `chip` is the union `kvm_irqchip__bindgen_ty_1`, whose active member decides which bytes form one integer.
+///
 /// # ioctls
 ///
 /// The argument of these request codes:
@@ -5679,12 +5693,6 @@ impl ::core::fmt::Debug for kvm_irq_level {
 /// - [`KVM_SET_IRQCHIP`](crate::ioctls::KVM_SET_IRQCHIP) (read), vm ioctl — [4.27 KVM_SET_IRQCHIP](https://docs.kernel.org/virt/kvm/api.html#kvm-set-irqchip)
 ///
 /// In Linux 5.10 and later (the oldest line compared).
-#[repr(C)]
-#[derive(Copy, Clone)]
-#[cfg_attr(
-    feature = "serde",
-    derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
-)]
 pub struct kvm_irqchip {
     /// In Linux 5.10 and later (the oldest line compared).
     pub chip_id: __u32,
@@ -8293,13 +8301,16 @@ const _: () = {
     ["Offset of field: kvm_irq_routing_xen_evtchn::priority"]
         [::core::mem::offset_of!(kvm_irq_routing_xen_evtchn, priority) - 8usize];
 };
-/// In Linux 5.10 and later (the oldest line compared).
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(
     feature = "serde",
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
+///
+/// Its snapshots are serialized in x86_64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `u` is the union `kvm_irq_routing_entry__bindgen_ty_1`, whose active member decides which bytes form one integer.
+///
+/// In Linux 5.10 and later (the oldest line compared).
 pub struct kvm_irq_routing_entry {
     /// In Linux 5.10 and later (the oldest line compared).
     pub gsi: __u32,

@@ -9,7 +9,10 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
+use kvm_bindings_common::{ByteOrder, SwapBytes};
+
 use crate::Format;
+use crate::byte_order::{assert_unconvertible_error, converts, from_wire_bytes, wire_bytes};
 use crate::random::{random_bytes, random_value, test_rng};
 
 /// A binding type in a serde list: serialized as its bytes by `kvm_bindings_common::serde_impls!`.
@@ -44,8 +47,31 @@ fn decode_err<T: Binding>(format: Format, encoded: &[u8], case: &str) -> String 
     }
 }
 
-/// A value encodes as its bytes (the byte string the format itself writes for them) and decodes to the same bytes.
-pub fn round_trip<T: Binding>() {
+/// A type that does not convert between its arch's byte order and this host's (it holds a union or bitfields):
+/// encoding a value and decoding its bytes are errors that say why, in every format, never swapped bytes.
+fn unconvertible<T: Binding + SwapBytes>() {
+    let mut rng = test_rng();
+    let value: T = random_value(&mut rng);
+    for format in Format::ALL {
+        let error = format.try_encode(&value).err().unwrap_or_else(|| {
+            panic!(
+                "{}: {} encoded on a host of the other byte order",
+                format.name(),
+                short_name::<T>()
+            )
+        });
+        assert_unconvertible_error(&error, short_name::<T>());
+        let error = decode_err::<T>(format, &format.encode_bytes(value.as_bytes()), "another order's value");
+        assert_unconvertible_error(&error, short_name::<T>());
+    }
+}
+
+/// A value encodes as its bytes in its arch's snapshot byte order, `order` (the byte string the format itself
+/// writes for them), and decodes to the same value; a type that cannot convert on this host fails both ways instead.
+pub fn round_trip<T: Binding + SwapBytes>(order: ByteOrder) {
+    if !converts::<T>(order) {
+        return unconvertible::<T>();
+    }
     let mut rng = test_rng();
     for format in Format::ALL {
         for _ in 0..VALUES_PER_FORMAT {
@@ -53,8 +79,8 @@ pub fn round_trip<T: Binding>() {
             let encoded = format.encode(&value);
             assert_eq!(
                 encoded,
-                format.encode_bytes(value.as_bytes()),
-                "{}: {} is not written as its bytes",
+                format.encode_bytes(&wire_bytes(&value, order)),
+                "{}: {} is not written as its bytes in {order} order",
                 format.name(),
                 short_name::<T>()
             );
@@ -70,8 +96,11 @@ pub fn round_trip<T: Binding>() {
     }
 }
 
-/// Input shorter than the type (as from an older kernel's smaller struct) decodes to its bytes followed by zeroes.
-pub fn short_input<T: Binding>() {
+/// Input shorter than the type (as from an older kernel's smaller struct) decodes as its bytes followed by zeroes.
+pub fn short_input<T: Binding + SwapBytes>(order: ByteOrder) {
+    if !converts::<T>(order) {
+        return unconvertible::<T>();
+    }
     let size = size_of::<T>();
     let mut lengths = vec![0, 1, size / 2, size - 1];
     lengths.retain(|&length| length < size);
@@ -89,7 +118,7 @@ pub fn short_input<T: Binding>() {
             expected.resize(size, 0);
             assert_eq!(
                 decoded.as_bytes(),
-                expected,
+                from_wire_bytes::<T>(&expected, order).as_bytes(),
                 "{}: {length} bytes into {}",
                 format.name(),
                 short_name::<T>()
@@ -98,8 +127,11 @@ pub fn short_input<T: Binding>() {
     }
 }
 
-/// Input longer than the type (as from a newer kernel's larger struct) decodes to its first `size_of::<T>()` bytes.
-pub fn long_input<T: Binding>() {
+/// Input longer than the type (as from a newer kernel's grown struct) decodes as its first bytes.
+pub fn long_input<T: Binding + SwapBytes>(order: ByteOrder) {
+    if !converts::<T>(order) {
+        return unconvertible::<T>();
+    }
     let size = size_of::<T>();
     let mut rng = test_rng();
     for format in Format::ALL {
@@ -112,7 +144,7 @@ pub fn long_input<T: Binding>() {
             );
             assert_eq!(
                 decoded.as_bytes(),
-                &bytes[..size],
+                from_wire_bytes::<T>(&bytes[..size], order).as_bytes(),
                 "{}: {length} bytes into {}",
                 format.name(),
                 short_name::<T>()
@@ -122,7 +154,7 @@ pub fn long_input<T: Binding>() {
 }
 
 /// Malformed input of each format is an error (with a message that says what was wrong), never a panic.
-pub fn malformed_input<T: Binding>() {
+pub fn malformed_input<T: Binding + SwapBytes>(_order: ByteOrder) {
     malformed_json::<T>();
     for format in [Format::Bincode, Format::Bitcode] {
         truncated_binary::<T>(format);
@@ -182,7 +214,8 @@ fn malformed_json<T: Binding>() {
 /// Every prefix of a valid encoding fails to decode: the input ended early.
 fn truncated_binary<T: Binding>(format: Format) {
     let mut rng = test_rng();
-    let encoded = format.encode(&random_value::<T>(&mut rng));
+    // The byte string of a value's bytes: what the format writes, whether or not the type converts on this host.
+    let encoded = format.encode_bytes(random_value::<T>(&mut rng).as_bytes());
     // Every cut for small types; about 64 spread over the encoding for the large ones (kvm_xsave is 4 KiB).
     let step = (encoded.len() / 64).max(1);
     for cut in (0..encoded.len()).step_by(step).chain([encoded.len() - 1]) {

@@ -3,11 +3,37 @@
 //!
 //! Generic over the wrapped struct, so the wrappers of every arch crate are held to the same checks.
 
+use crate::byte_order::{assert_unconvertible_error, converts, wire_bytes};
 use crate::{Format, RawBytes};
+use kvm_bindings_common::{ByteOrder, SwapBytes};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use vmm_sys_util::fam::{FamStruct, FamStructWrapper};
-use zerocopy::{Immutable, IntoBytes};
+use zerocopy::{FromBytes, Immutable, IntoBytes};
+
+/// Whether a wrapper of `T` converts between `order` and this host's; if not, checks that encoding `value` fails
+/// with the byte-order error in every format (on a host of the other order, for a header or entry holding a union).
+fn converts_or_fails<T, V>(order: ByteOrder, value: &V) -> bool
+where
+    T: FamStruct + FromBytes + SwapBytes,
+    T::Entry: FromBytes + SwapBytes,
+    V: Serialize + ?Sized,
+{
+    if converts::<T>(order) && converts::<T::Entry>(order) {
+        return true;
+    }
+    for format in Format::ALL {
+        match format.try_encode(value) {
+            Ok(_) => panic!(
+                "{}: a {} encoded on a host of the other byte order",
+                format.name(),
+                core::any::type_name::<T>()
+            ),
+            Err(error) => assert_unconvertible_error(&error, core::any::type_name::<T>()),
+        }
+    }
+    false
+}
 
 /// The header and the entries of a wrapper, as bytes: equal for equal wrappers, also those without `PartialEq`.
 fn contents<T>(wrapper: &FamStructWrapper<T>) -> (Vec<u8>, Vec<u8>)
@@ -21,17 +47,21 @@ where
     )
 }
 
-/// `wrapper` encodes as the pair (header as a byte string, entries) — kvm-bindings 0.14's format — and decodes to
-/// the same header and entries.
-pub fn check_round_trip<T>(wrapper: &FamStructWrapper<T>)
+/// `wrapper` encodes as the pair (header as a byte string in the arch's snapshot byte order `order`, entries) —
+/// kvm-bindings 0.14's format — and decodes to the same header and entries.
+pub fn check_round_trip<T>(order: ByteOrder, wrapper: &FamStructWrapper<T>)
 where
-    T: Default + FamStruct + IntoBytes + Immutable + Serialize + DeserializeOwned,
-    T::Entry: IntoBytes + Immutable + Serialize + DeserializeOwned + Copy,
+    T: Default + FamStruct + IntoBytes + FromBytes + Immutable + SwapBytes + Serialize + DeserializeOwned,
+    T::Entry: IntoBytes + FromBytes + Immutable + SwapBytes + Serialize + DeserializeOwned + Copy,
 {
     let name = core::any::type_name::<T>();
+    if !converts_or_fails::<T, _>(order, wrapper) {
+        return;
+    }
     for format in Format::ALL {
         let encoded = format.encode(wrapper);
-        let pair = (RawBytes(wrapper.as_fam_struct_ref().as_bytes()), wrapper.as_slice());
+        let header = wire_bytes(wrapper.as_fam_struct_ref(), order);
+        let pair = (RawBytes(&header), wrapper.as_slice());
         assert_eq!(
             encoded,
             format.encode(&pair),
@@ -72,12 +102,17 @@ where
 }
 
 /// A header claiming one entry more, one fewer or far more than follow is rejected, and so is a consistent header
-/// and entries beyond the maximum, `max`. `set_length` writes the header's length field.
-pub fn check_length_lies<T>(entries: &[T::Entry], max: usize, set_length: impl Fn(&mut T, u32))
+/// and entries beyond the maximum, `max`. `set_length` writes the header's length field. (On a host of the other
+/// byte order than the arch's `order`, a wrapper whose header or entries hold a union cannot be encoded at all: that
+/// is checked instead.)
+pub fn check_length_lies<T>(order: ByteOrder, entries: &[T::Entry], max: usize, set_length: impl Fn(&mut T, u32))
 where
-    T: Default + FamStruct + Serialize + DeserializeOwned,
-    T::Entry: Serialize + DeserializeOwned + Copy,
+    T: Default + FamStruct + FromBytes + SwapBytes + Serialize + DeserializeOwned,
+    T::Entry: FromBytes + SwapBytes + Serialize + DeserializeOwned + Copy,
 {
+    if !converts_or_fails::<T, _>(order, &(T::default(), entries)) {
+        return;
+    }
     let count = entries.len() as u32;
     for claimed in [count + 1, count - 1, u32::MAX] {
         let mut header = T::default();

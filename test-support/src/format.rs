@@ -27,15 +27,20 @@ impl Format {
         }
     }
 
-    /// Encodes `value` (JSON as its UTF-8 text). Encoding a binding type cannot fail in any of these formats, so a
-    /// failure panics with the format's error.
+    /// Encodes `value` (JSON as its UTF-8 text). Encoding a binding type fails only on a host whose byte order is not
+    /// its arch's, for a type that cannot be converted ([`Format::try_encode`]); here a failure panics.
     pub fn encode<T: Serialize + ?Sized>(self, value: &T) -> Vec<u8> {
-        let encoded = match self {
+        self.try_encode(value)
+            .unwrap_or_else(|error| panic!("{} failed to encode: {error}", self.name()))
+    }
+
+    /// Encodes `value`, or says why the format (or the value's `Serialize`) refused.
+    pub fn try_encode<T: Serialize + ?Sized>(self, value: &T) -> Result<Vec<u8>, String> {
+        match self {
             Format::Bincode => bincode::serde::encode_to_vec(value, bincode::config::standard()).map_err(to_text),
             Format::Json => serde_json::to_vec(value).map_err(to_text),
             Format::Bitcode => bitcode::serialize(value).map_err(to_text),
-        };
-        encoded.unwrap_or_else(|error| panic!("{} failed to encode: {error}", self.name()))
+        }
     }
 
     /// What the format writes for a value whose bytes are `bytes`: a byte string, encoded by the format itself

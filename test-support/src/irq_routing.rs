@@ -3,6 +3,8 @@
 
 /// Expands to a `kvm_irq_routing` test module. The invoking module must have the arch crate's
 /// `kvm_irq_routing`, `kvm_irq_routing_entry` and `KvmIrqRouting` in scope (its `super::*`).
+// `crate::byte_order` on purpose: the snapshot byte order of the arch crate whose unit tests invoke it.
+#[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! kvm_irq_routing_tests {
     () => {
@@ -82,7 +84,7 @@ macro_rules! kvm_irq_routing_tests {
                 let mut routing = KvmIrqRouting::from_entries(&random_list(rng, random_irq_route)).unwrap();
                 // SAFETY: `flags` is not the length field.
                 unsafe { routing.as_mut_fam_struct().flags = rng.random() };
-                $crate::fam::check_round_trip(&routing);
+                $crate::fam::check_round_trip(crate::byte_order::SNAPSHOT_BYTE_ORDER, &routing);
             }
 
             #[cfg(feature = "serde")]
@@ -90,7 +92,9 @@ macro_rules! kvm_irq_routing_tests {
             fn a_length_field_that_lies_is_an_error() {
                 let rng = &mut test_rng();
                 let routes = random_list(rng, random_irq_route);
-                $crate::fam::check_length_lies::<kvm_irq_routing>(&routes, 4096, |header, length| header.nr = length);
+                $crate::fam::check_length_lies::<kvm_irq_routing>(
+                    crate::byte_order::SNAPSHOT_BYTE_ORDER,
+                    &routes, 4096, |header, length| header.nr = length);
             }
         }
     };

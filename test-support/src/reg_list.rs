@@ -3,6 +3,8 @@
 
 /// Expands to a `kvm_reg_list` test module for a `RegList` holding at most `$max` registers. The invoking module
 /// must have the arch crate's `kvm_reg_list` and `RegList` in scope (its `super::*`), and `std`.
+// `crate::byte_order` on purpose: the snapshot byte order of the arch crate whose unit tests invoke it.
+#[allow(clippy::crate_in_macro_def)]
 #[macro_export]
 macro_rules! kvm_reg_list_tests {
     ($max:expr) => {
@@ -69,15 +71,23 @@ macro_rules! kvm_reg_list_tests {
                 #[test]
                 fn round_trips_with_random_headers_and_entries() {
                     let rng = &mut test_rng();
-                    check_round_trip(&RegList::from_entries(&random_list(rng, random_u64)).unwrap());
-                    check_round_trip(&RegList::new(0).unwrap());
+                    check_round_trip(
+                        crate::byte_order::SNAPSHOT_BYTE_ORDER,
+                        &RegList::from_entries(&random_list(rng, random_u64)).unwrap(),
+                    );
+                    check_round_trip(crate::byte_order::SNAPSHOT_BYTE_ORDER, &RegList::new(0).unwrap());
                 }
 
                 #[test]
                 fn a_length_field_that_lies_is_an_error() {
                     let rng = &mut test_rng();
                     let ids = random_list(rng, random_u64);
-                    check_length_lies::<kvm_reg_list>(&ids, MAX, |header, length| header.n = length.into());
+                    check_length_lies::<kvm_reg_list>(
+                        crate::byte_order::SNAPSHOT_BYTE_ORDER,
+                        &ids,
+                        MAX,
+                        |header, length| header.n = length.into(),
+                    );
                 }
             }
         }

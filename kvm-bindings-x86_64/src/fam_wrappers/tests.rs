@@ -200,28 +200,46 @@ mod with_serde {
         let mut cpuid = CpuId::from_entries(&random_list(rng, random_cpuid_entry)).unwrap();
         // SAFETY: `padding` is not the length field.
         unsafe { cpuid.as_mut_fam_struct().padding = rng.random() };
-        check_round_trip(&cpuid);
+        check_round_trip(crate::byte_order::SNAPSHOT_BYTE_ORDER, &cpuid);
         let mut msrs = Msrs::from_entries(&random_list(rng, random_msr_entry)).unwrap();
         // SAFETY: `pad` is not the length field.
         unsafe { msrs.as_mut_fam_struct().pad = rng.random() };
-        check_round_trip(&msrs);
-        check_round_trip(&MsrList::from_entries(&random_list(rng, random_u32)).unwrap());
+        check_round_trip(crate::byte_order::SNAPSHOT_BYTE_ORDER, &msrs);
+        check_round_trip(
+            crate::byte_order::SNAPSHOT_BYTE_ORDER,
+            &MsrList::from_entries(&random_list(rng, random_u32)).unwrap(),
+        );
         let mut xsave = Xsave::from_entries(&random_list(rng, random_u32)).unwrap();
         // SAFETY: `xsave.region` is not the length field.
         unsafe { xsave.as_mut_fam_struct().xsave.region = rng.random() };
-        check_round_trip(&xsave);
-        check_round_trip(&CpuId::new(0).unwrap());
+        check_round_trip(crate::byte_order::SNAPSHOT_BYTE_ORDER, &xsave);
+        check_round_trip(crate::byte_order::SNAPSHOT_BYTE_ORDER, &CpuId::new(0).unwrap());
     }
 
     #[test]
     fn a_length_field_that_lies_is_an_error() {
         let rng = &mut test_rng();
         let entries = random_list(rng, random_cpuid_entry);
-        check_length_lies::<kvm_cpuid2>(&entries, 256, |header, length| header.nent = length);
+        check_length_lies::<kvm_cpuid2>(
+            crate::byte_order::SNAPSHOT_BYTE_ORDER,
+            &entries,
+            256,
+            |header, length| header.nent = length,
+        );
         let entries = random_list(rng, random_msr_entry);
-        check_length_lies::<kvm_msrs>(&entries, 256, |header, length| header.nmsrs = length);
+        check_length_lies::<kvm_msrs>(
+            crate::byte_order::SNAPSHOT_BYTE_ORDER,
+            &entries,
+            256,
+            |header, length| header.nmsrs = length,
+        );
         let indices = random_list(rng, random_u32);
-        check_length_lies::<kvm_msr_list>(&indices, 256, |header, length| header.nmsrs = length);
+        check_length_lies::<kvm_msr_list>(
+            crate::byte_order::SNAPSHOT_BYTE_ORDER,
+            &indices,
+            256,
+            |header, length| header.nmsrs = length,
+        );
         // Xsave's maximum (4 Gi entries) is too large to exceed in a test; a mismatch is still rejected.
         let extra = random_list(rng, random_u32);
         for claimed in [extra.len() + 1, extra.len() - 1, usize::MAX] {

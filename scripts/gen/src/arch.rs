@@ -22,6 +22,10 @@ pub struct Arch {
     pub gcc_args: Vec<&'static str>,
     /// The crate directory, relative to the repository root.
     pub crate_dir: String,
+    /// The byte order of the arch's snapshots, `big` or `little` (for a two-order arch, its row's order).
+    pub endian: &'static str,
+    /// Rust's `cfg(target_arch)` of the arch: the Rust triple's first part (`riscv64gc` is `riscv64`).
+    pub target_arch: String,
 }
 
 /// The table, compiled in: the generator is built from the same checkout it regenerates.
@@ -40,7 +44,7 @@ fn parse_table(table: &'static str) -> Result<Vec<Arch>, String> {
                     name,
                     kernel_arch,
                     clang_target,
-                    _rust_triple,
+                    rust_triple,
                     gcc,
                     _packages,
                     _runner,
@@ -49,7 +53,6 @@ fn parse_table(table: &'static str) -> Result<Vec<Arch>, String> {
                 ] => {
                     let mut command = gcc.split(',');
                     let gcc = command.next().unwrap_or_default();
-                    // The byte order is read by the cross-endian snapshot code's users; here it is only checked.
                     if !matches!(*endian, "big" | "little") {
                         return Err(format!(
                             "arches.tsv: endian must be `big` or `little`, found `{endian}`: {line}"
@@ -62,6 +65,8 @@ fn parse_table(table: &'static str) -> Result<Vec<Arch>, String> {
                         gcc,
                         gcc_args: command.collect(),
                         crate_dir: format!("kvm-bindings-{name}"),
+                        endian,
+                        target_arch: target_arch_of(rust_triple),
                     })
                 }
                 _ => Err(format!(
@@ -71,6 +76,16 @@ fn parse_table(table: &'static str) -> Result<Vec<Arch>, String> {
             }
         })
         .collect()
+}
+
+/// Rust's `target_arch` of a Rust target triple: its first part, where riscv spells its ISA extensions in.
+fn target_arch_of(triple: &str) -> String {
+    let first = triple.split('-').next().unwrap_or(triple);
+    if first.starts_with("riscv64") {
+        "riscv64".to_string()
+    } else {
+        first.to_string()
+    }
 }
 
 /// Every architecture, in the order they are generated and reported.

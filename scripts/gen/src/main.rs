@@ -7,6 +7,7 @@
 mod api_doc;
 mod arch;
 mod baseline;
+mod byte_order;
 mod comments;
 mod debian_source;
 mod document;

@@ -15,7 +15,7 @@ use crate::arch::{Arch, COMMON_CRATE_DIR};
 use crate::history::{self, LineSource};
 use crate::kernel::{self, KernelTree};
 use crate::since::{self, ArchSince, Inventory};
-use crate::{baseline, document, glob_imports, keep_api, macros, raw_bindings, rewrite, serde_list};
+use crate::{baseline, byte_order, document, glob_imports, keep_api, macros, raw_bindings, rewrite, serde_list};
 
 /// A file the generator owns, with the contents it should have.
 pub struct GeneratedFile {
@@ -87,6 +87,8 @@ struct ArchBindings {
     helpers: Vec<Item>,
     request_codes: Vec<Item>,
     evaluated: Vec<Item>,
+    /// The `byte_order` module: the snapshot byte order and the serde types' `SwapBytes` impls.
+    byte_order: Vec<Item>,
     /// What bindgen's raw output defines: the newest line's side of the since data.
     inventory: Inventory,
     /// The names of the request codes, for the since data's kinds.
@@ -135,7 +137,8 @@ fn rewrite_bindings(
     document::write_request_codes_in_hex(&mut request_codes);
     rewrite::flatten_flex_arrays(&mut items);
     crate::packed_debug::copy_packed_fields_in_debug(&mut items);
-    let serializable = rewrite::contained_types(&items, &serde_list::read_serde_seeds(&crate_dir)?);
+    let serde_seeds = serde_list::read_serde_seeds(&crate_dir)?;
+    let serializable = rewrite::contained_types(&items, &serde_seeds);
     let mut padded = parse_items(&padded)?;
     rewrite::extract_helper_types(&mut padded);
     rewrite::flatten_flex_arrays(&mut padded);
@@ -143,6 +146,9 @@ fn rewrite_bindings(
     keep_api::widen_eight_byte_padding(&mut items);
     keep_api::restore_bitfield_align_fields(&mut items);
     rewrite::derive_zerocopy(&mut items, &serializable);
+    let hand_written = serde_list::read_hand_written_serde_types(&crate_dir)?;
+    let (mut byte_order, unconvertible) = byte_order::byte_order_items(arch, &items, &serializable, &hand_written);
+    byte_order::document_unconvertible(&mut items, &serde_seeds, &unconvertible, arch);
     let emitted: Vec<String> = request_codes
         .iter()
         .filter_map(|item| match item {
@@ -156,7 +162,7 @@ fn rewrite_bindings(
         document::document_constants(items, api);
     }
     rewrite::import_common_helpers(&mut items);
-    for items in [&mut items, &mut request_codes, &mut evaluated] {
+    for items in [&mut items, &mut request_codes, &mut evaluated, &mut byte_order] {
         document::split_doc_lines(items);
     }
     Ok(ArchBindings {
@@ -164,6 +170,7 @@ fn rewrite_bindings(
         helpers,
         request_codes,
         evaluated,
+        byte_order,
         inventory,
         code_names: codes.keys().cloned().collect(),
     })
@@ -216,6 +223,7 @@ fn generate_in(
             helpers,
             mut request_codes,
             mut evaluated,
+            byte_order,
             inventory,
             code_names,
         } = rewrite_bindings(root, arch, headers, &api, &baseline).map_err(|e| format!("{}: {e}", arch.name))?;
@@ -262,6 +270,11 @@ fn generate_in(
                 "src/evaluated.rs",
                 "The constants of the KVM API of Linux for {} that only clang's evaluation of their macros gives.",
                 evaluated,
+            ),
+            (
+                "src/byte_order.rs",
+                "The snapshot byte order of kvm-bindings-{} and the byte-order conversion of its serde types.",
+                byte_order,
             ),
         ];
         for (path, what, items) in arch_files {

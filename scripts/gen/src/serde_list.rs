@@ -103,3 +103,64 @@ pub fn read_serde_seeds(crate_dir: &Path) -> Result<BTreeSet<String>, String> {
     }
     Ok(seeds)
 }
+
+/// The module path of a hand-written source file (`src/nested.rs` is `crate::nested`, `src/lib.rs` is `crate`).
+fn module_path(src: &Path, file: &Path) -> syn::Path {
+    let relative = file.strip_prefix(src).unwrap_or(file).with_extension("");
+    let mut path: syn::Path = syn::parse_quote!(crate);
+    for part in relative.iter().filter_map(|part| part.to_str()) {
+        if part != "lib" && part != "mod" {
+            path.segments
+                .push(syn::PathSegment::from(quote::format_ident!("{part}")));
+        }
+    }
+    path
+}
+
+/// The serde types an arch crate defines by hand (`KvmNestedStateBuffer`), each with its path and the `#[cfg]`s of
+/// the `serde_impls!` invocation that lists it: the generator writes their byte-order conversion too.
+pub fn read_hand_written_serde_types(crate_dir: &Path) -> Result<Vec<crate::byte_order::HandWritten>, String> {
+    let src = crate_dir.join("src");
+    let mut listed: Vec<(String, Vec<syn::Attribute>)> = Vec::new();
+    let mut defined: Vec<(syn::Path, syn::ItemStruct)> = Vec::new();
+    for path in hand_written_sources(&src)? {
+        let text = fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let file = syn::parse_file(&text).map_err(|e| format!("cannot parse {}: {e}", path.display()))?;
+        let module = module_path(&src, &path);
+        for item in file.items {
+            match item {
+                Item::Macro(m) if m.mac.path.segments.last().is_some_and(|s| s.ident == LIST_MACRO) => {
+                    let types = m
+                        .mac
+                        .parse_body_with(Punctuated::<Type, Token![,]>::parse_terminated)
+                        .map_err(|e| format!("{}: cannot read the {LIST_MACRO}! list: {e}", path.display()))?;
+                    let cfgs: Vec<syn::Attribute> =
+                        m.attrs.iter().filter(|a| a.path().is_ident("cfg")).cloned().collect();
+                    listed.extend(
+                        types
+                            .iter()
+                            .filter_map(last_identifier)
+                            .map(|name| (name, cfgs.clone())),
+                    );
+                }
+                Item::Struct(s) => {
+                    let mut path = module.clone();
+                    path.segments.push(syn::PathSegment::from(s.ident.clone()));
+                    defined.push((path, s));
+                }
+                _ => {}
+            }
+        }
+    }
+    Ok(listed
+        .into_iter()
+        .filter_map(|(name, cfgs)| {
+            let (path, item) = defined.iter().find(|(_, s)| s.ident == name)?;
+            Some(crate::byte_order::HandWritten {
+                path: path.clone(),
+                item: item.clone(),
+                cfgs,
+            })
+        })
+        .collect())
+}
