@@ -41,8 +41,10 @@ fn main() {
         for name in serde_list::serde_list_names(&read(&serialize)) {
             writeln!(
                 serde_cases,
-                "    Case {{ name: \"{arch}::{name}\", check: crate::check_value::<{krate}::{name}>, \
-                 check_shifted: crate::check_value_shifted::<{krate}::{name}>, \
+                "    Case {{ name: \"{arch}::{name}\", \
+                 check: |f, i| crate::check_value::<{krate}::{name}>({krate}::byte_order::SNAPSHOT_BYTE_ORDER, f, i), \
+                 check_shifted: |f, i| crate::check_value_shifted::<{krate}::{name}>({krate}::byte_order::SNAPSHOT_BYTE_ORDER, f, i), \
+                 converts: || test_support::byte_order::converts::<{krate}::{name}>({krate}::byte_order::SNAPSHOT_BYTE_ORDER), \
                  seed: crate::seed_value::<{krate}::{name}>, transcode: crate::transcode::<{krate}::{name}> }},"
             )
             .unwrap();
@@ -61,8 +63,9 @@ fn main() {
                 writeln!(
                     fam_cases,
                     "    Case {{ name: \"{arch}::{name}\", \
-                     check: crate::check_wrapper::<<{krate}::{name} as crate::Wrapped>::Header>, \
-                     check_shifted: crate::check_wrapper_shifted::<<{krate}::{name} as crate::Wrapped>::Header>, \
+                     check: |f, i| crate::check_wrapper::<<{krate}::{name} as crate::Wrapped>::Header>({krate}::byte_order::SNAPSHOT_BYTE_ORDER, f, i), \
+                     check_shifted: |f, i| crate::check_wrapper_shifted::<<{krate}::{name} as crate::Wrapped>::Header>({krate}::byte_order::SNAPSHOT_BYTE_ORDER, f, i), \
+                     converts: || crate::wrapper_converts::<<{krate}::{name} as crate::Wrapped>::Header>({krate}::byte_order::SNAPSHOT_BYTE_ORDER), \
                      seed: crate::seed_wrapper::<{krate}::{name}>, transcode: crate::transcode::<{krate}::{name}> }},"
                 )
                 .unwrap();

@@ -20,7 +20,7 @@ use rand::SeedableRng;
 use test_support::Format;
 use vmm_sys_util::fam::{FamStruct, FamStructWrapper};
 
-pub use property::{Verdict, check_value, check_value_shifted, check_wrapper, check_wrapper_shifted};
+pub use property::{Verdict, check_value, check_value_shifted, check_wrapper, check_wrapper_shifted, wrapper_converts};
 pub use seeds::{seed_value, seed_wrapper, transcode};
 
 /// One decoder under test.
@@ -29,8 +29,12 @@ pub struct Case {
     pub name: &'static str,
     /// Decodes the input in the format and checks the property.
     pub check: fn(Format, &[u8]) -> Verdict,
-    /// The same with a decoder that shifts a byte of what it decoded: must fail the property ([`self_test`]).
+    /// The same with a decoder that shifts a byte of what it decoded (or, for a type that cannot convert to this
+    /// host's byte order, one that decodes it anyway, unconverted): must fail the property ([`self_test`]).
     pub check_shifted: fn(Format, &[u8]) -> Verdict,
+    /// Whether the type converts between its arch's snapshot byte order and this host's: if not (a union type of
+    /// a big-endian arch on x86_64), every input is rightly rejected.
+    pub converts: fn() -> bool,
     /// A valid encoding of a random value, for the seed corpus.
     pub seed: fn(&mut dyn rand::RngCore, Format) -> Vec<u8>,
     /// A value exported by the example VMM (bincode), encoded in the format, for the seed corpus.

@@ -14,46 +14,62 @@
 //!
 //! Each check returns a [`Verdict`]: `Ok(decoded)`, or the violation as `Err(message)`.
 
+use kvm_bindings_common::{ByteOrder, SwapBytes};
 use serde::Serialize;
 use vmm_sys_util::fam::{FamStruct, FamStructWrapper};
 use zerocopy::{FromBytes, Immutable, IntoBytes};
 
-use crate::payload::{decode_value_payload, decode_wrapper_payload, fit};
+use crate::payload::{Entries, decode_value_payload, decode_wrapper_payload, fit};
 use crate::vmm::{use_value, use_wrapper};
 use test_support::Format;
+use test_support::byte_order::{converts, from_wire_bytes};
 
 /// `Ok(true)` when the input decoded, `Ok(false)` when it was rightly rejected, `Err` naming the violation.
 pub type Verdict = Result<bool, String>;
 
-/// The property for a type of a serde list, decoded by its own decoder.
-pub fn check_value<T>(format: Format, input: &[u8]) -> Verdict
+/// The property for a type of a serde list whose arch writes snapshots in `order`, decoded by its own decoder.
+pub fn check_value<T>(order: ByteOrder, format: Format, input: &[u8]) -> Verdict
 where
-    T: Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable,
+    T: Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable + SwapBytes,
 {
-    value_property(format, input, format.decode::<T>(input))
+    value_property(order, format, input, format.decode::<T>(input))
 }
 
 /// The property for a type of a serde list, decoded by a deliberately broken decoder that rotates the value's bytes
 /// by one: the negative test of the property ([`crate::self_test`]).
-pub fn check_value_shifted<T>(format: Format, input: &[u8]) -> Verdict
+pub fn check_value_shifted<T>(order: ByteOrder, format: Format, input: &[u8]) -> Verdict
 where
-    T: Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable,
+    T: Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable + SwapBytes,
 {
-    let shifted = format.decode::<T>(input).map(|mut value| {
-        value.as_mut_bytes().rotate_right(1);
-        value
-    });
-    value_property(format, input, shifted)
+    let shifted = match format.decode::<T>(input) {
+        Ok(mut value) => {
+            value.as_mut_bytes().rotate_right(1);
+            Ok(value)
+        }
+        // A type that cannot convert: a decoder that ignores the byte order takes the payload's bytes as they are.
+        Err(error) if !converts::<T>(order) => decode_value_payload(format, input)
+            .and_then(|payload| T::read_from_bytes(&fit(&payload, size_of::<T>())).map_err(|_| error)),
+        Err(error) => Err(error),
+    };
+    value_property(order, format, input, shifted)
 }
 
-/// The property of a value-typed decode: `decoded` is what the decoder under test made of `input`.
-pub fn value_property<T>(format: Format, input: &[u8], decoded: Result<T, String>) -> Verdict
+/// The property of a value-typed decode: `decoded` is what the decoder under test made of `input`. The payload is
+/// in the arch's snapshot byte order `order`: on a host of the other order the value is the payload converted, and a
+/// type that cannot convert must reject every input, with the byte-order error.
+pub fn value_property<T>(order: ByteOrder, format: Format, input: &[u8], decoded: Result<T, String>) -> Verdict
 where
-    T: Serialize + IntoBytes + Immutable,
+    T: Serialize + FromBytes + IntoBytes + Immutable + SwapBytes,
 {
     let format_name = format.name();
+    let convertible = converts::<T>(order);
     match (decoded, decode_value_payload(format, input)) {
         (Err(_), Err(_)) => Ok(false),
+        // (bitcode reports every error as "bitcode error", so the byte-order one cannot be told apart there.)
+        (Err(_), Ok(_)) if !convertible => Ok(false),
+        (Ok(_), Ok(_)) if !convertible => Err(format!(
+            "{format_name} decodes a type that cannot convert to this host's byte order"
+        )),
         (Ok(_), Err(error)) => Err(format!(
             "{format_name} decodes an input that is not a byte string ({error})"
         )),
@@ -62,59 +78,121 @@ where
             payload.len()
         )),
         (Ok(value), Ok(payload)) => {
-            let expected = fit(&payload, size_of::<T>());
-            compare_bytes(format, "value", value.as_bytes(), &expected)?;
-            use_value(&value, format, &expected)?;
+            let wire = fit(&payload, size_of::<T>());
+            let expected = from_wire_bytes::<T>(&wire, order);
+            compare_bytes(format, "value", value.as_bytes(), expected.as_bytes())?;
+            use_value(&value, format, &wire)?;
             Ok(true)
         }
     }
 }
 
 /// The property for a FAM wrapper over `T`, decoded by its own decoder.
-pub fn check_wrapper<T>(format: Format, input: &[u8]) -> Verdict
+pub fn check_wrapper<T>(order: ByteOrder, format: Format, input: &[u8]) -> Verdict
 where
     T: Header,
     T::Entry: Entry,
 {
-    wrapper_property(format, input, format.decode::<FamStructWrapper<T>>(input))
+    wrapper_property(order, format, input, format.decode::<FamStructWrapper<T>>(input))
 }
 
 /// The property for a FAM wrapper over `T`, decoded by a deliberately broken decoder that rotates the entries'
 /// bytes by one: the negative test of the property ([`crate::self_test`]).
-pub fn check_wrapper_shifted<T>(format: Format, input: &[u8]) -> Verdict
+pub fn check_wrapper_shifted<T>(order: ByteOrder, format: Format, input: &[u8]) -> Verdict
 where
     T: Header,
     T::Entry: Entry,
 {
-    let shifted = format.decode::<FamStructWrapper<T>>(input).map(|mut wrapper| {
-        wrapper.as_mut_slice().as_mut_bytes().rotate_right(1);
-        wrapper
-    });
-    wrapper_property(format, input, shifted)
+    let shifted = match format.decode::<FamStructWrapper<T>>(input) {
+        Ok(mut wrapper) => {
+            wrapper.as_mut_slice().as_mut_bytes().rotate_right(1);
+            Ok(wrapper)
+        }
+        // A header or entry type that cannot convert: a decoder that ignores the byte order takes the entries' bytes.
+        Err(error) if !wrapper_converts::<T>(order) => unconverted_wrapper::<T>(format, input).ok_or(error),
+        Err(error) => Err(error),
+    };
+    wrapper_property(order, format, input, shifted)
+}
+
+/// The wrapper of `input`'s entries taken as they are, without conversion: the broken decoder of the self-test for
+/// a wrapper that cannot convert to this host's byte order.
+fn unconverted_wrapper<T>(format: Format, input: &[u8]) -> Option<FamStructWrapper<T>>
+where
+    T: Header,
+    T::Entry: Entry,
+{
+    let (_, Entries::Bytes(list)) = decode_wrapper_payload::<T::Entry>(format, input).ok()? else {
+        return None;
+    };
+    let size = size_of::<T::Entry>();
+    let entries: Vec<T::Entry> = list
+        .iter()
+        .map(|entry| T::Entry::read_from_bytes(&fit(entry, size)).ok())
+        .collect::<Option<_>>()?;
+    FamStructWrapper::from_entries(&entries).ok()
+}
+
+/// Whether a wrapper over `T` converts between its arch's snapshot byte order `order` and this host's.
+pub fn wrapper_converts<T>(order: ByteOrder) -> bool
+where
+    T: FamStruct + FromBytes + SwapBytes,
+    T::Entry: FromBytes + SwapBytes,
+{
+    converts::<T>(order) && converts::<T::Entry>(order)
 }
 
 /// A FAM wrapper's header type, as the property needs it: (de)serializable, and plain bytes.
 pub trait Header:
-    Default + FamStruct + Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable + 'static
+    Default + FamStruct + Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable + SwapBytes + 'static
 {
 }
 impl<T> Header for T where
-    T: Default + FamStruct + Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable + 'static
+    T: Default
+        + FamStruct
+        + Serialize
+        + serde::de::DeserializeOwned
+        + FromBytes
+        + IntoBytes
+        + Immutable
+        + SwapBytes
+        + 'static
 {
 }
 
 /// A FAM wrapper's entry type, as the property needs it.
-pub trait Entry: Copy + Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable + 'static {}
-impl<E> Entry for E where E: Copy + Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable + 'static
-{}
+pub trait Entry:
+    Copy + Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable + SwapBytes + 'static
+{
+}
+impl<E> Entry for E where
+    E: Copy + Serialize + serde::de::DeserializeOwned + FromBytes + IntoBytes + Immutable + SwapBytes + 'static
+{
+}
 
 /// The property of a wrapper decode: `decoded` is what the decoder under test made of `input`.
-pub fn wrapper_property<T>(format: Format, input: &[u8], decoded: Result<FamStructWrapper<T>, String>) -> Verdict
+pub fn wrapper_property<T>(
+    order: ByteOrder,
+    format: Format,
+    input: &[u8],
+    decoded: Result<FamStructWrapper<T>, String>,
+) -> Verdict
 where
     T: Header,
     T::Entry: Entry,
 {
     let format_name = format.name();
+    // On a host of the other order, a header or entry type that cannot convert makes every input an error.
+    if !wrapper_converts::<T>(order) {
+        // Any rejection is right (bitcode reports every error as "bitcode error", so the byte-order one cannot be
+        // told apart there); an accepted input is the violation.
+        return match decoded {
+            Err(_) => Ok(false),
+            Ok(_) => Err(format!(
+                "{format_name} decodes a wrapper that cannot convert to this host's byte order"
+            )),
+        };
+    }
     let (raw_header, entries) = match (decode_wrapper_payload::<T::Entry>(format, input), &decoded) {
         (Ok(payload), _) => payload,
         (Err(_), Err(_)) => return Ok(false),
@@ -124,11 +202,11 @@ where
             ));
         }
     };
-    let header = fit(&raw_header, size_of::<T>());
-    // The count the header claims, read from the expected header bytes (not from the decoded wrapper).
-    let claimed = T::read_from_bytes(&header)
-        .map_err(|_| format!("{format_name}: a fitted header is not {} bytes", size_of::<T>()))?
-        .len();
+    let wire_header = fit(&raw_header, size_of::<T>());
+    let header = from_wire_bytes::<T>(&wire_header, order);
+    // The count the header claims, read from the expected header (not from the decoded wrapper).
+    let claimed = header.len();
+    let header = header.as_bytes();
     let count = entries.count();
     let acceptable = claimed == count && count <= T::max_len();
     match (decoded, acceptable) {
@@ -144,14 +222,21 @@ where
         )),
         (Ok(wrapper), true) => {
             let entry_size = size_of::<T::Entry>();
-            compare_bytes(format, "header", wrapper.as_fam_struct_ref().as_bytes(), &header)?;
-            compare_bytes(
-                format,
-                "entries",
-                wrapper.as_slice().as_bytes(),
-                &entries.memory(entry_size),
-            )?;
-            use_wrapper(&wrapper, format, &entries.encode_with(format, &header, entry_size))?;
+            compare_bytes(format, "header", wrapper.as_fam_struct_ref().as_bytes(), header)?;
+            let memory = match &entries {
+                // Binding-type entries are byte strings in the arch's order, each converted like a value.
+                Entries::Bytes(list) => list
+                    .iter()
+                    .flat_map(|entry| {
+                        from_wire_bytes::<T::Entry>(&fit(entry, entry_size), order)
+                            .as_bytes()
+                            .to_vec()
+                    })
+                    .collect(),
+                _ => entries.memory(entry_size),
+            };
+            compare_bytes(format, "entries", wrapper.as_slice().as_bytes(), &memory)?;
+            use_wrapper(&wrapper, format, &entries.encode_with(format, &wire_header, entry_size))?;
             Ok(true)
         }
     }

@@ -10,10 +10,10 @@ use std::path::Path;
 use rand::RngCore;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use test_support::Format;
 use test_support::random::{random_list, random_value};
+use test_support::{Format, RawBytes};
 use vmm_sys_util::fam::{FamStruct, FamStructWrapper};
-use zerocopy::{FromBytes, IntoBytes};
+use zerocopy::{FromBytes, Immutable, IntoBytes};
 
 use crate::{Case, FAM_CASES, SERDE_CASES};
 
@@ -87,28 +87,44 @@ pub fn transcode<T: Serialize + DeserializeOwned>(bincode: &[u8], format: Format
 }
 
 /// A random value of a serde-list type, every byte random (as the serde tests draw them), encoded.
-pub fn seed_value<T: Serialize + FromBytes + IntoBytes>(mut rng: &mut dyn RngCore, format: Format) -> Vec<u8> {
-    format.encode(&random_value::<T>(&mut rng))
+pub fn seed_value<T: Serialize + FromBytes + IntoBytes + Immutable>(
+    mut rng: &mut dyn RngCore,
+    format: Format,
+) -> Vec<u8> {
+    // The byte string of the value's bytes: what the type's own encoder writes on a host of its arch's order, and
+    // an input also for a type that cannot convert on this one.
+    format.encode_bytes(random_value::<T>(&mut rng).as_bytes())
 }
 
 /// A wrapper with 2 to 32 random entries (as the FAM tests draw them), encoded.
 pub fn seed_wrapper<W: RandomWrapper + Serialize>(rng: &mut dyn RngCore, format: Format) -> Vec<u8> {
-    format.encode(&W::random(rng))
+    let wrapper = W::random(rng);
+    // A wrapper whose entries cannot convert on this host (another arch's byte order) encodes as its raw bytes.
+    format
+        .try_encode(&wrapper)
+        .unwrap_or_else(|_| wrapper.raw_encoding(format))
 }
 
 /// A FAM wrapper that can be filled with random entries.
 pub trait RandomWrapper {
     /// A wrapper with 2 to 32 entries, every byte of them random.
     fn random(rng: &mut dyn RngCore) -> Self;
+    /// The (header, entries) pair of its bytes as byte strings, as a host of its arch's byte order writes it.
+    fn raw_encoding(&self, format: Format) -> Vec<u8>;
 }
 
 impl<T> RandomWrapper for FamStructWrapper<T>
 where
-    T: Default + FamStruct,
-    T::Entry: FromBytes + IntoBytes,
+    T: Default + FamStruct + IntoBytes + Immutable,
+    T::Entry: FromBytes + IntoBytes + Immutable,
 {
     fn random(mut rng: &mut dyn RngCore) -> Self {
         let entries = random_list(&mut rng, random_value::<T::Entry>);
         FamStructWrapper::from_entries(&entries).expect("32 entries fit every wrapper")
+    }
+
+    fn raw_encoding(&self, format: Format) -> Vec<u8> {
+        let entries: Vec<RawBytes> = self.as_slice().iter().map(|entry| RawBytes(entry.as_bytes())).collect();
+        format.encode(&(RawBytes(self.as_fam_struct_ref().as_bytes()), entries))
     }
 }

@@ -19,10 +19,15 @@ pub fn run(cases: &'static [Case], format: Format) -> Result<Vec<String>, String
     let mut failures = Vec::new();
     for case in cases {
         let input = (case.seed)(&mut rng, format);
-        match (case.check)(format, &input) {
-            Ok(true) => {}
-            Ok(false) => return Err(format!("{}: its seed does not decode", case.name)),
-            Err(message) => return Err(format!("{}: the real decoder fails the property: {message}", case.name)),
+        match ((case.check)(format, &input), (case.converts)()) {
+            (Ok(true), true) | (Ok(false), false) => {}
+            (Ok(false), true) => return Err(format!("{}: its seed does not decode", case.name)),
+            (Ok(true), false) => {
+                return Err(format!("{}: decodes on a host of the other byte order", case.name));
+            }
+            (Err(message), _) => {
+                return Err(format!("{}: the real decoder fails the property: {message}", case.name));
+            }
         }
         match (case.check_shifted)(format, &input) {
             Err(message) => failures.push(format!("{}: {message}", case.name)),

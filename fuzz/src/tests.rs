@@ -16,8 +16,9 @@ fn every_seed_selects_its_case_and_passes_the_property() {
                 "{target}: {name} selects {}",
                 case.name
             );
-            // A successful decode is what makes the seed useful: the property is checked past the decode.
-            assert_eq!((case.check)(format, rest), Ok(true), "{target}: {name}");
+            // A successful decode is what makes the seed useful: the property is checked past the decode. (A type
+            // that cannot convert to this host's byte order is rightly rejected.)
+            assert_eq!((case.check)(format, rest), Ok((case.converts)()), "{target}: {name}");
         }
     }
 }
@@ -75,21 +76,59 @@ fn a_decoder_that_shifts_a_byte_fails_the_property() {
 #[test]
 fn the_payload_is_the_formats_byte_string() {
     use kvm_bindings_x86_64::kvm_xcr;
-    assert_eq!(check_value::<kvm_xcr>(Format::Json, b"[1,2,3]"), Ok(true));
+    assert_eq!(
+        check_value::<kvm_xcr>(
+            kvm_bindings_x86_64::byte_order::SNAPSHOT_BYTE_ORDER,
+            Format::Json,
+            b"[1,2,3]"
+        ),
+        Ok(true)
+    );
     let long: Vec<String> = (0..20).map(|byte| byte.to_string()).collect();
     let long = format!("[{}]", long.join(","));
-    assert_eq!(check_value::<kvm_xcr>(Format::Json, long.as_bytes()), Ok(true));
-    assert_eq!(check_value::<kvm_xcr>(Format::Json, b"\"xcr0\""), Ok(false));
-    assert_eq!(check_value::<kvm_xcr>(Format::Json, b"[256]"), Ok(false));
+    assert_eq!(
+        check_value::<kvm_xcr>(
+            kvm_bindings_x86_64::byte_order::SNAPSHOT_BYTE_ORDER,
+            Format::Json,
+            long.as_bytes()
+        ),
+        Ok(true)
+    );
+    assert_eq!(
+        check_value::<kvm_xcr>(
+            kvm_bindings_x86_64::byte_order::SNAPSHOT_BYTE_ORDER,
+            Format::Json,
+            b"\"xcr0\""
+        ),
+        Ok(false)
+    );
+    assert_eq!(
+        check_value::<kvm_xcr>(
+            kvm_bindings_x86_64::byte_order::SNAPSHOT_BYTE_ORDER,
+            Format::Json,
+            b"[256]"
+        ),
+        Ok(false)
+    );
     // A decoder that zero-pads where it should have copied fails.
-    let zeroed = property::value_property(Format::Json, b"[1,2,3]", Ok(kvm_xcr::default()));
+    let zeroed = property::value_property(
+        kvm_bindings_x86_64::byte_order::SNAPSHOT_BYTE_ORDER,
+        Format::Json,
+        b"[1,2,3]",
+        Ok(kvm_xcr::default()),
+    );
     let message = zeroed.unwrap_err();
     assert!(
         message.contains("byte 0 of the decoded value is 0x00, the payload's 0x01"),
         "{message}"
     );
     // So does one that accepts what the format does not read as a byte string.
-    let accepted = property::value_property(Format::Json, b"\"xcr0\"", Ok(kvm_xcr::default()));
+    let accepted = property::value_property(
+        kvm_bindings_x86_64::byte_order::SNAPSHOT_BYTE_ORDER,
+        Format::Json,
+        b"\"xcr0\"",
+        Ok(kvm_xcr::default()),
+    );
     assert!(accepted.unwrap_err().contains("not a byte string"));
 }
 
@@ -105,13 +144,19 @@ fn a_lying_header_must_be_rejected() {
     for format in Format::ALL {
         let input = format.encode(&(&header, vec![7u32, 8]));
         assert_eq!(
-            check_wrapper::<kvm_msr_list>(format, &input),
+            check_wrapper::<kvm_msr_list>(kvm_bindings_x86_64::byte_order::SNAPSHOT_BYTE_ORDER, format, &input),
             Ok(false),
             "{}",
             format.name()
         );
         let wrapper = MsrList::from_entries(&[7, 8]).unwrap();
-        let message = property::wrapper_property(format, &input, Ok(wrapper)).unwrap_err();
+        let message = property::wrapper_property(
+            kvm_bindings_x86_64::byte_order::SNAPSHOT_BYTE_ORDER,
+            format,
+            &input,
+            Ok(wrapper),
+        )
+        .unwrap_err();
         assert!(message.contains("claiming 3 entries, with 2 entries"), "{message}");
     }
 }
