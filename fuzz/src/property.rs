@@ -182,8 +182,10 @@ where
     T::Entry: Entry,
 {
     let format_name = format.name();
-    // On a host of the other order, a header or entry type that cannot convert makes every input an error.
-    if !wrapper_converts::<T>(order) {
+    // On a host of the other order, a header type that cannot convert makes every input an error, and so does an
+    // entry type that cannot convert, for every input with entries (none have nothing to convert).
+    let without_entries = || matches!(decode_wrapper_payload::<T::Entry>(format, input), Ok((_, e)) if e.count() == 0);
+    if !converts::<T>(order) || (!converts::<T::Entry>(order) && !without_entries()) {
         // Any rejection is right (bitcode reports every error as "bitcode error", so the byte-order one cannot be
         // told apart there); an accepted input is the violation.
         return match decoded {
