@@ -5,6 +5,7 @@
 //!   bitcode (serde path) — with encode, decode, and the encoding of a raw byte string.
 //! - [`byte_order`]: the bytes a value has on the wire in its arch's snapshot byte order, on any host.
 //! - [`checks`]: what every serializable binding type must do: round trip, short and long input, malformed input.
+//! - [`snapshots`]: committed snapshots an arch wrote under qemu-user, read and written the same on every host.
 //! - [`serde_list`]: the type names of a crate's serde list, so its tests can prove they cover every one.
 //! - [`serde_tests!`]: one test per type and check, plus that coverage test.
 //! - [`fam`]: what every FAM wrapper must do with serde: encode as 0.14 does, round trip, reject lying lengths.
@@ -19,6 +20,7 @@ mod irq_routing;
 pub mod random;
 mod reg_list;
 pub mod serde_list;
+pub mod snapshots;
 mod tests_macro;
 
 pub use format::{Format, RawBytes};
