@@ -95,12 +95,20 @@ def main(arguments):
             if total == 0:
                 mark = "  NO ITEMS: the measure found nothing"
                 failed.append(f"{crate} {metric} (0 items)")
+            elif low is None and os.environ.get("UPDATE") != "true":
+                # A new crate's floor is recorded on purpose (--update), never taken as "no floor, any share".
+                mark = "  NO FLOOR RECORDED (scripts/doc-coverage --update)"
+                failed.append(f"{crate} {metric} (no floor)")
             elif low is not None and share + 1e-9 < low:
                 mark = f"  BELOW THE FLOOR {low:.1f}%"
                 failed.append(f"{crate} {metric}")
             print(f"  {metric:<34} {documented:>5} of {total:<5} {share:5.1f}%{mark}")
     if not arguments:
         failed.append("no crate measured")
+    # A floor of a crate or metric not measured (an arch gone from arches.tsv, a renamed metric) is stale.
+    for crate, metric in sorted(set(floors) - set(measured)):
+        if os.environ.get("UPDATE") != "true":
+            failed.append(f"{crate} {metric} (a floor, but not measured)")
     if failed:
         print("documentation coverage failed: " + ", ".join(failed), file=sys.stderr)
         return 1
