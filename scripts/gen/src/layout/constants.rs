@@ -448,7 +448,8 @@ impl Compiler<'_> {
         let Some(text) = verdict.success.then(|| fs::read_to_string(&assembly).ok()).flatten() else {
             return unknown();
         };
-        // The directive after each label: `.quad N` (x86), `.xword N` (arm64), `.dword N` (riscv), `.zero 8`.
+        // The directive after each label: `.quad N` (x86, s390x), `.xword N` (arm64), `.dword N` (riscv, mips),
+        // `.zero 8` or `.space 8`.
         let mut after_label = BTreeMap::new();
         let mut lines = text.lines().map(str::trim);
         while let Some(line) = lines.next() {
@@ -456,11 +457,16 @@ impl Compiler<'_> {
                 let value = lines.next().and_then(|directive| {
                     let mut parts = directive.split_whitespace();
                     match (parts.next()?, parts.next()?) {
-                        (".zero", "8") => Some(0u64),
-                        (".quad" | ".xword" | ".dword" | ".8byte", n) => n
-                            .parse::<u64>()
-                            .ok()
-                            .or_else(|| n.parse::<i64>().ok().map(|n| n as u64)),
+                        // mips writes a zero as `.space 8`, the others as `.zero 8`.
+                        (".zero" | ".space", "8") => Some(0u64),
+                        // s390x writes large values in hex (`0xff00000000000000`), mips negative ones signed.
+                        (".quad" | ".xword" | ".dword" | ".8byte", n) => match n.strip_prefix("0x") {
+                            Some(hex) => u64::from_str_radix(hex, 16).ok(),
+                            None => n
+                                .parse::<u64>()
+                                .ok()
+                                .or_else(|| n.parse::<i64>().ok().map(|n| n as u64)),
+                        },
                         _ => None,
                     }
                 });
