@@ -5850,7 +5850,6 @@ const _: () = {
     feature = "serde",
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
-///
 /// Its snapshots are serialized in arm64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `u` is the union `kvm_irq_routing_entry__bindgen_ty_1`, whose active member decides which bytes form one integer.
 ///
 /// In Linux 5.10 and later (the oldest line compared).

@@ -5497,7 +5497,6 @@ const _: () = {
     feature = "serde",
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
-///
 /// Its snapshots are serialized in riscv64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `u` is the union `kvm_irq_routing_entry__bindgen_ty_1`, whose active member decides which bytes form one integer.
 ///
 /// In Linux 6.1 and later (not in 5.10).

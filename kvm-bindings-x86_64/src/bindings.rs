@@ -3881,7 +3881,6 @@ pub struct kvm_nested_state {
 #[repr(C)]
 #[derive(Copy, Clone)]
 #[cfg_attr(feature = "serde", derive(zerocopy::Immutable, zerocopy::FromBytes))]
-///
 /// Its snapshots are serialized in x86_64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): it is a union, whose active member decides which bytes form one integer.
 ///
 /// In Linux 5.10 and later (the oldest line compared).
@@ -5682,7 +5681,6 @@ impl ::core::fmt::Debug for kvm_irq_level {
     feature = "serde",
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
-///
 /// Its snapshots are serialized in x86_64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `chip` is the union `kvm_irqchip__bindgen_ty_1`, whose active member decides which bytes form one integer.
 ///
 /// # ioctls
@@ -8307,7 +8305,6 @@ const _: () = {
     feature = "serde",
     derive(zerocopy::IntoBytes, zerocopy::Immutable, zerocopy::FromBytes)
 )]
-///
 /// Its snapshots are serialized in x86_64's byte order ([`byte_order::SNAPSHOT_BYTE_ORDER`](crate::byte_order::SNAPSHOT_BYTE_ORDER)). On a host of the other byte order it cannot be serialized or deserialized (the format returns an error, never swapped bytes): its field `u` is the union `kvm_irq_routing_entry__bindgen_ty_1`, whose active member decides which bytes form one integer.
 ///
 /// In Linux 5.10 and later (the oldest line compared).

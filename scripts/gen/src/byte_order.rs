@@ -262,7 +262,10 @@ pub fn document_unconvertible(
              never swapped bytes): {reason}.",
             arch.name
         );
-        attrs.push(parse_quote!(#[doc = ""]));
+        // A paragraph of its own after the kernel's comment, if the type has one.
+        if attrs.iter().any(|attr| attr.path().is_ident("doc")) {
+            attrs.push(parse_quote!(#[doc = ""]));
+        }
         attrs.push(parse_quote!(#[doc = #text]));
     }
 }
