@@ -26,8 +26,8 @@ mod serialize;
 #[cfg(feature = "serde")]
 pub use serialize::{BytesVisitor, deserialize_bytes_into, deserialize_in_order, serialize_in_order};
 
-mod byte_order;
-pub use byte_order::{ByteOrder, SwapBytes, Unconvertible};
+mod swap_bytes;
+pub use swap_bytes::{ByteOrder, SwapBytes, Unconvertible};
 
 #[cfg(feature = "serde")]
 mod union_bytes;
