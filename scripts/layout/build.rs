@@ -381,7 +381,7 @@ fn main() {
             manifest.contains(&format!("kvm-bindings-{arch} = ")),
             "arches.tsv names {arch}: add kvm-bindings-{arch} to the dependencies in scripts/layout/Cargo.toml"
         );
-        code.push_str(&printer(&arch, &root));
+        code.push_str(&printer(arch, &root));
         writeln!(dispatch, "        \"{arch}\" => print_{arch}(),").unwrap();
     }
     dispatch.push_str("        _ => return false,\n    }\n    true\n}\n");
