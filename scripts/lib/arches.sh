@@ -8,7 +8,7 @@
 # The table is parsed once, when sourced; a row without exactly the header's columns stops the sourcing script with
 # the row quoted, so no script works from half a table. KVM_BINDINGS_ARCHES names another table (the self-tests').
 
-ARCH_COLUMNS=(name kernel clang rust gcc packages runner std endian)
+ARCH_COLUMNS=(name kernel clang libclang rust gcc packages runner std endian)
 ARCHES_TABLE=${KVM_BINDINGS_ARCHES:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/arches.tsv}
 ARCH_NAMES=()
 declare -A ARCH_CELLS=()

@@ -14,6 +14,8 @@ pub struct Arch {
     pub kernel_arch: &'static str,
     /// The clang target bindgen parses the headers for, so the host never decides a C type.
     pub clang_target: &'static str,
+    /// The LLVM version whose libclang bindgen loads for this arch (`raw_bindings::use_libclang`).
+    pub libclang: &'static str,
     /// The C compiler that checks the layouts and constants (`scripts/check-layout`): the arch's own gcc, or a
     /// command with arguments where the arch has no gcc here (`clang-19 --target=loongarch64-linux-gnu`; the table
     /// separates them with commas, as its columns are separated by whitespace).
@@ -44,6 +46,7 @@ fn parse_table(table: &'static str) -> Result<Vec<Arch>, String> {
                     name,
                     kernel_arch,
                     clang_target,
+                    libclang,
                     rust_triple,
                     gcc,
                     _packages,
@@ -53,6 +56,11 @@ fn parse_table(table: &'static str) -> Result<Vec<Arch>, String> {
                 ] => {
                     let mut command = gcc.split(',');
                     let gcc = command.next().unwrap_or_default();
+                    if libclang.is_empty() || !libclang.bytes().all(|b| b.is_ascii_digit()) {
+                        return Err(format!(
+                            "arches.tsv: libclang must be an LLVM major version, found `{libclang}`: {line}"
+                        ));
+                    }
                     if !matches!(*endian, "big" | "little") {
                         return Err(format!(
                             "arches.tsv: endian must be `big` or `little`, found `{endian}`: {line}"
@@ -62,6 +70,7 @@ fn parse_table(table: &'static str) -> Result<Vec<Arch>, String> {
                         name,
                         kernel_arch,
                         clang_target,
+                        libclang,
                         gcc,
                         gcc_args: command.collect(),
                         crate_dir: format!("kvm-bindings-{name}"),
@@ -70,7 +79,7 @@ fn parse_table(table: &'static str) -> Result<Vec<Arch>, String> {
                     })
                 }
                 _ => Err(format!(
-                    "arches.tsv: expected 9 columns, found {}: {line}",
+                    "arches.tsv: expected 10 columns, found {}: {line}",
                     columns.len()
                 )),
             }
@@ -128,14 +137,21 @@ mod tests {
 
     #[test]
     fn an_unknown_byte_order_is_an_error() {
-        let row = "s390x s390 s390x-linux-gnu s390x-unknown-linux-gnu gcc p qemu-s390x build-std middle\n";
+        let row = "s390x s390 s390x-linux-gnu 14 s390x-unknown-linux-gnu gcc p qemu-s390x build-std middle\n";
         let error = parse_table(row).unwrap_err();
         assert!(error.contains("`middle`"), "{error}");
     }
 
     #[test]
+    fn a_libclang_that_is_no_version_is_an_error() {
+        let row = "s390x s390 s390x-linux-gnu llvm-14 s390x-unknown-linux-gnu gcc p qemu-s390x build-std big\n";
+        let error = parse_table(row).unwrap_err();
+        assert!(error.contains("`llvm-14`"), "{error}");
+    }
+
+    #[test]
     fn a_compiler_command_keeps_its_arguments() {
-        let row = "loongarch64 loongarch x86_64-linux-gnu loongarch64-unknown-linux-gnu \
+        let row = "loongarch64 loongarch loongarch64-linux-gnu 19 loongarch64-unknown-linux-gnu \
                    clang-19,--target=loongarch64-linux-gnu clang-19,lld-19 qemu-loongarch64 build-std little\n";
         let arches = parse_table(row).unwrap();
         assert_eq!(arches[0].gcc, "clang-19");

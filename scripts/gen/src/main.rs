@@ -322,6 +322,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Before any thread starts (see `load_libclangs`).
+    if let Err(message) = raw_bindings::load_libclangs() {
+        eprintln!("error: {message}");
+        return ExitCode::FAILURE;
+    }
     match run(&options) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,

@@ -212,12 +212,15 @@ fn generate_in(
     let mut lines: Vec<String> = older.iter().map(|source| source.line().to_string()).collect();
     lines.push(line.to_string());
 
-    let clang = raw_bindings::clang_version();
     let mut files = Vec::new();
+    // Each arch's libclang version, for the headers of its files and of the helpers it gave.
+    let mut clang_of: BTreeMap<&str, String> = BTreeMap::new();
     // Each helper type, with its impls, from the first arch whose bindings use it.
     let mut common_helpers: BTreeMap<String, (&str, Vec<Item>)> = BTreeMap::new();
     for (arch, headers) in arches.iter().zip(&headers) {
         let arch_started = std::time::Instant::now();
+        let clang = raw_bindings::clang_version(arch)?;
+        clang_of.insert(arch.name, clang.clone());
         let ArchBindings {
             mut items,
             helpers,
@@ -301,6 +304,12 @@ fn generate_in(
         );
     }
     if !common_helpers.is_empty() {
+        // The libclang versions of the arches the kept helpers came from (every other arch's are the same tokens).
+        let versions: BTreeSet<&str> = common_helpers
+            .values()
+            .map(|(first, _)| clang_of[first].as_str())
+            .collect();
+        let clang = versions.into_iter().collect::<Vec<_>>().join(" and ");
         let helpers = common_helpers.into_values().flat_map(|(_, items)| items).collect();
         let what = "bindgen's helper types, shared by every arch crate.";
         let contents = header(what, tree, &clang, "bindgen's output for every arch") + &format_rust(helpers, root)?;

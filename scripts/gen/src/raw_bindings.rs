@@ -2,11 +2,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
+use std::sync::{Arc, OnceLock};
 
 use bindgen::{Builder, Formatter, RustEdition, RustTarget};
 use quote::ToTokens;
 
-use crate::arch::Arch;
+use crate::arch::{Arch, arches};
 use crate::comments::SanitizeComments;
 
 /// The module path, from the arch crate's root, of its per-arch C types (`c_char`, `c_int`, …). Generated code names
@@ -16,12 +17,74 @@ const CTYPES_PREFIX: &str = "crate::ctypes";
 /// The oldest Rust the generated code may rely on: the crates' `rust-version`.
 const RUST_TARGET_MINOR: u64 = 85;
 
+/// The libclang of each LLVM version `arches.tsv` names, by version.
+static LIBCLANGS: OnceLock<BTreeMap<&'static str, Arc<clang_sys::SharedLibrary>>> = OnceLock::new();
+
+/// Where Debian installs the libclang of an LLVM version (package `libclang1-N`).
+fn libclang_dir(version: &str) -> String {
+    format!("/usr/lib/llvm-{version}/lib")
+}
+
+/// Loads the libclang of every LLVM version of `arches.tsv` (its `libclang` column) and checks that each is the
+/// version asked for. Must run before the process starts a thread: clang-sys finds a library only through the
+/// `LIBCLANG_PATH` environment variable, which this sets while it loads.
+pub fn load_libclangs() -> Result<(), String> {
+    let versions: BTreeSet<&'static str> = arches().iter().map(|arch| arch.libclang).collect();
+    let before = std::env::var_os("LIBCLANG_PATH");
+    let mut loaded = BTreeMap::new();
+    for version in versions {
+        let dir = libclang_dir(version);
+        // SAFETY: `main` calls this first, before any thread exists, so nothing reads the environment meanwhile.
+        unsafe { std::env::set_var("LIBCLANG_PATH", &dir) };
+        let library = clang_sys::load_manually().map_err(|e| format!("libclang {version} ({dir}): {e}"))?;
+        let library = Arc::new(library);
+        clang_sys::set_library(Some(library.clone()));
+        let found = bindgen::clang_version();
+        if found.parsed.map(|(major, _)| major.to_string()).as_deref() != Some(version) {
+            return Err(format!(
+                "{}: arches.tsv asks for libclang {version}, but it is `{}`",
+                library.path().display(),
+                found.full
+            ));
+        }
+        loaded.insert(version, library);
+    }
+    clang_sys::set_library(None);
+    // SAFETY: as above: still before any thread exists.
+    unsafe {
+        match before {
+            Some(value) => std::env::set_var("LIBCLANG_PATH", value),
+            None => std::env::remove_var("LIBCLANG_PATH"),
+        }
+    }
+    LIBCLANGS
+        .set(loaded)
+        .map_err(|_| "libclang was loaded twice".to_string())
+}
+
+/// Makes `arch`'s libclang the one bindgen uses on this thread (clang-sys keeps one per thread, and bindgen loads
+/// its own only where none is set).
+fn use_libclang(arch: &Arch) -> Result<(), String> {
+    let library = LIBCLANGS
+        .get()
+        .and_then(|loaded| loaded.get(arch.libclang))
+        .ok_or_else(|| {
+            format!(
+                "libclang {} for {} was not loaded (raw_bindings::load_libclangs)",
+                arch.libclang, arch.name
+            )
+        })?;
+    clang_sys::set_library(Some(library.clone()));
+    Ok(())
+}
+
 /// Runs bindgen on `include/linux/kvm.h` from `headers` for `arch`'s clang target, returning unformatted Rust.
 /// With `explicit_padding`, padding becomes named `__bindgen_padding_N` fields (see `rewrite::pad_serializable`).
 ///
 /// `-nostdinc` with only the installed headers on the include path means nothing from the host leaks in: every type
 /// comes from the kernel's own uapi headers for the target architecture.
 pub fn generate_raw_bindings(arch: &Arch, headers: &Path, explicit_padding: bool) -> Result<String, String> {
+    use_libclang(arch)?;
     // bindgen's own macro evaluator skips function-like macros (`_IOR(…)`, `_BITULL(n)`); its fallback has clang
     // evaluate them, compiling a precompiled header in this directory — and silently emits nothing more when the
     // directory does not exist or is not writable, so it is created here.
@@ -69,9 +132,10 @@ pub fn generate_raw_bindings(arch: &Arch, headers: &Path, explicit_padding: bool
     Ok(bindings.to_string())
 }
 
-/// The version of the libclang bindgen loaded, for the generated file's header.
-pub fn clang_version() -> String {
-    bindgen::clang_version().full
+/// The version of `arch`'s libclang, for the generated file's header.
+pub fn clang_version(arch: &Arch) -> Result<String, String> {
+    use_libclang(arch)?;
+    Ok(bindgen::clang_version().full)
 }
 
 /// The prefix of the probe declarations [`unsigned_widths`] has bindgen translate.
@@ -91,6 +155,7 @@ pub fn unsigned_widths(
     if names.is_empty() {
         return Ok(BTreeMap::new());
     }
+    use_libclang(arch)?;
     let mut probe = String::from("#include <linux/kvm.h>\n");
     for name in names {
         probe.push_str(&format!(
