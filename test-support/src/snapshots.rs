@@ -1,8 +1,8 @@
 //! Committed snapshots of an arch crate (`tests/snapshots/<type>.<format>`), written on the arch itself, and what
 //! must hold on any host: the values encode to exactly those bytes and the bytes decode to exactly those values.
 //!
-//! The snapshots are written by the arch's own tests under qemu-user with `KVM_BINDINGS_BLESS_SNAPSHOTS=1`, which
-//! is refused on a host of the other byte order. The values are built field by field from [`Numbers`], never from
+//! The snapshots are written by the arch's own tests with `KVM_BINDINGS_BLESS_SNAPSHOTS=1` (under qemu-user for a
+//! foreign arch), which is refused on a host of the other byte order. The values are built field by field from [`Numbers`], never from
 //! bytes, so they mean the same numbers on every host.
 
 use std::path::PathBuf;
@@ -31,6 +31,10 @@ impl Numbers {
 
     pub fn u32(&mut self) -> u32 {
         self.u64() as u32
+    }
+
+    pub fn u16(&mut self) -> u16 {
+        self.u64() as u16
     }
 
     pub fn u8(&mut self) -> u8 {
@@ -66,9 +70,8 @@ impl Snapshots {
         let path = self.path(name, format);
         std::fs::read(&path).unwrap_or_else(|e| {
             panic!(
-                "cannot read {}: {e} (write it on {}: {BLESS}=1 scripts/test-cross {})",
+                "cannot read {}: {e} (written on {} with {BLESS}=1: the doc of the crate's tests/cross_endian.rs says how)",
                 path.display(),
-                self.arch,
                 self.arch
             )
         })
